@@ -1,25 +1,51 @@
 """The loader pipeline: document file -> DocumentRecord.
 
-Takes: paths of document files (.txt today).
-Gives: ``load_file(path) -> DocumentRecord`` (raises ``LoadError``) and
+Takes: paths of document files (.txt today: UTF-8 with/without BOM, UTF-16, GB18030/GBK).
+Gives: ``load_file(path) -> DocumentRecord`` (raises ``LoadError`` naming file and line) and
 ``load_paths(paths) -> LoadReport`` (per-file status; one bad file does not stop the others).
 
-Stages: read.read_document -> normalize.normalize -> structure.parse_structure
--> responsibilities -> entities / targets -> DocumentRecord.
+Stages, each a module with typed inputs and outputs:
+    read.read_document            file -> RawDocument
+    normalize.normalize           RawDocument.text -> NormalizedText (+ offset map)
+    metadata.extract_metadata     NormalizedText -> DocumentMeta
+    structure.parse_structure     NormalizedText -> Chapter, Measure skeletons, free paragraphs
+    responsibilities              measure text -> Responsibility (lead/support, rank)
+    entities.EntityMatcher        measure text -> sectors, places, agency mentions (spaCy)
+    targets.extract_targets       measure text -> Target
 """
-# NOTE: work in progress (being written now); the signatures below are the contract.
+
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 from loaders.errors import LoadError
-from loaders.records import DocumentRecord, LoadIssue
+from loaders.metadata import extract_metadata
+from loaders.normalize import NormalizedText, normalize
+from loaders.read import read_document
+from loaders.records import (
+    AgencyMention,
+    DocumentRecord,
+    LoadIssue,
+    Measure,
+    PlaceMention,
+    Responsibility,
+    SectorMention,
+    Target,
+)
+from loaders.responsibilities import extract_responsibilities, inline_responsibilities
+from loaders.structure import parse_structure
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS_DIR = REPO_ROOT / "data" / "corpus"
 SUPPORTED_SUFFIXES = (".txt",)
+
+# Chapters whose inline "X牵头" names the lead of the whole document (保障措施, 组织实施 …).
+DOCUMENT_LEAD_CHAPTER = re.compile(r"保障|组织实施|实施保障|组织领导|工作机制")
+YEAR_FRAME = re.compile(r"(?:到|至|截至)\s*((?:19|20)\d{2})\s*年")
 
 
 @dataclass
@@ -29,22 +55,209 @@ class LoadReport:
 
 
 def iter_document_files(dirs: Iterable[str | Path]) -> list[Path]:
-    """Document files in the given folders (not recursive), sorted by name."""
+    """Document files in the given folders (not recursive) or given directly, sorted by name."""
     files: list[Path] = []
     for d in dirs:
         d = Path(d)
         if d.is_file():
             files.append(d)
             continue
+        if not d.is_dir():
+            raise LoadError(d.name, f"no such file or folder: {d}")
         files.extend(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
     return sorted(files, key=lambda p: p.name)
 
 
+@dataclass
+class _Context:
+    """Shared, expensive-to-build resources (built once per process)."""
+
+    gazetteer: object
+    matcher: object
+
+    def resolve(self, written: str) -> Optional[str]:
+        entry = self.gazetteer.resolve_agency(written)
+        return entry.name if entry is not None else None
+
+
+@lru_cache(maxsize=1)
+def _context() -> _Context:
+    from loaders.entities import EntityMatcher
+    from loaders.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    return _Context(gazetteer=gazetteer, matcher=EntityMatcher(gazetteer))
+
+
 def load_file(path: str | Path) -> DocumentRecord:
-    raise NotImplementedError
+    """Load one document file into a ``DocumentRecord``; raises ``LoadError``."""
+    raw = read_document(path)
+    nt = normalize(raw.text, raw.source_file)
+    if not nt.text.strip():
+        raise LoadError(raw.source_file, "no text left after removing blank lines and page numbers")
+    return build_record(nt, raw.sha256, raw.encoding)
+
+
+def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") -> DocumentRecord:
+    ctx = _context()
+    meta = extract_metadata(nt, ctx.resolve)
+    structure = parse_structure(nt, meta.kind)
+    issues: list[LoadIssue] = []
+    record = DocumentRecord(
+        meta=meta,
+        chapters=structure.chapters,
+        measures=structure.measures,
+        text=nt.text,
+        raw_sha256=sha256,
+        encoding=encoding,
+    )
+    chapter_title = {c.key: c.title for c in structure.chapters}
+    by_key = {m.key: m for m in structure.measures}
+
+    # Responsibilities: clauses first; inline "X牵头" only where the document has no clauses.
+    has_clauses = False
+    for m in structure.measures:
+        start, end = structure.measure_offsets[m.key]
+        segment = nt.text[start:end]
+        resp, found_issues = extract_responsibilities(segment, start, nt, ctx.resolve, m.key, allow_inline=False)
+        issues.extend(found_issues)
+        if resp:
+            has_clauses = True
+            m.responsibilities = resp
+    for m in structure.measures:
+        if m.responsibilities:
+            continue
+        start, end = structure.measure_offsets[m.key]
+        resp = inline_responsibilities(nt.text[start:end], start, nt, ctx.resolve, m.key)
+        if not resp:
+            continue
+        if not has_clauses and DOCUMENT_LEAD_CHAPTER.search(chapter_title.get(m.chapter_key or "", "")):
+            record.leads.extend(_as_document_leads(resp, record.leads))
+        else:
+            m.responsibilities = resp
+    for paragraph, chapter_key in structure.free_paragraphs:
+        if chapter_key and DOCUMENT_LEAD_CHAPTER.search(chapter_title.get(chapter_key, "")):
+            resp = inline_responsibilities(paragraph.text, paragraph.start, nt, ctx.resolve, None)
+            record.leads.extend(_as_document_leads(resp, record.leads))
+
+    # Entities and targets per measure.
+    for m in structure.measures:
+        start, end = structure.measure_offsets[m.key]
+        segment = nt.text[start:end]
+        m.sectors = _sectors(ctx, nt, segment, start)
+        m.places = _places(ctx, nt, segment, start)
+        m.agency_mentions = _agency_mentions(ctx, nt, segment, start, m.responsibilities)
+        m.targets = _targets(nt, segment, start, m.key, _default_year(m, by_key, nt, structure.measure_offsets))
+
+    # Document-level mentions from text outside measures.
+    for paragraph, _chapter in structure.free_paragraphs:
+        record.sectors.extend(_sectors(ctx, nt, paragraph.text, paragraph.start))
+        record.places.extend(_places(ctx, nt, paragraph.text, paragraph.start))
+        if meta.kind != "research_report":
+            record.targets.extend(_targets(nt, paragraph.text, paragraph.start, None, None))
+
+    record.issues = issues
+    return record
+
+
+def _as_document_leads(resp: list[Responsibility], existing: list[Responsibility]) -> list[Responsibility]:
+    names = {r.agency for r in existing}
+    out = []
+    for r in resp:
+        if r.role == "lead" and r.agency not in names:
+            names.add(r.agency)
+            r.rank = len(existing) + len(out) + 1
+            r.measure_key = None
+            out.append(r)
+    return out
+
+
+def _default_year(m: Measure, by_key: dict[str, Measure], nt: NormalizedText, offsets: dict) -> Optional[int]:
+    """The 到YYYY年 frame of a goal item (or its parent) applies to its bullets."""
+    node: Optional[Measure] = m
+    while node is not None:
+        if node.kind == "goal":
+            start, end = offsets[node.key]
+            ym = YEAR_FRAME.search(nt.text[start:end])
+            if ym:
+                return int(ym.group(1))
+        node = by_key.get(node.parent_key) if node.parent_key else None
+    return None
+
+
+def _sectors(ctx: _Context, nt: NormalizedText, text: str, base: int) -> list[SectorMention]:
+    out: list[SectorMention] = []
+    seen: set[str] = set()
+    for match in ctx.matcher.find_sectors(text):
+        if match.entry_id in seen:
+            continue
+        seen.add(match.entry_id)
+        entry = ctx.gazetteer.sector(match.entry_id)
+        out.append(SectorMention(sector_id=match.entry_id, name=entry.name, span=nt.span(base + match.start, base + match.end)))
+    return out
+
+
+def _places(ctx: _Context, nt: NormalizedText, text: str, base: int) -> list[PlaceMention]:
+    out: list[PlaceMention] = []
+    seen: set[str] = set()
+    for match in ctx.matcher.find_places(text):
+        if match.place_id in seen:
+            continue
+        seen.add(match.place_id)
+        out.append(
+            PlaceMention(
+                place_id=match.place_id,
+                name=match.name,
+                kind=match.kind,
+                district=match.district,
+                span=nt.span(base + match.start, base + match.end),
+                sectors=list(match.sectors),
+            )
+        )
+    return out
+
+
+def _agency_mentions(
+    ctx: _Context, nt: NormalizedText, text: str, base: int, responsibilities: list[Responsibility]
+) -> list[AgencyMention]:
+    clause_spans = [(r.span.start, r.span.end) for r in responsibilities]
+    out: list[AgencyMention] = []
+    seen = {r.agency for r in responsibilities}
+    for match in ctx.matcher.find_agencies(text):
+        span = nt.span(base + match.start, base + match.end)
+        if any(s <= span.start < e for s, e in clause_spans):
+            continue
+        entry = ctx.gazetteer.resolve_agency(match.text)
+        name = entry.name if entry else match.text
+        if name in seen:
+            continue
+        seen.add(name)
+        out.append(AgencyMention(agency=name, written=match.text, catalogued=entry is not None, span=span))
+    return out
+
+
+def _targets(nt: NormalizedText, text: str, base: int, measure_key: Optional[str], default_year: Optional[int]) -> list[Target]:
+    from loaders.targets import extract_targets
+
+    out: list[Target] = []
+    for t in extract_targets(text, default_year=default_year):
+        out.append(
+            Target(
+                metric=t.metric,
+                value=t.value,
+                unit=t.unit,
+                comparator=t.comparator,
+                year=t.year,
+                text=t.text,
+                span=nt.span(base + t.start, base + t.end),
+                measure_key=measure_key,
+            )
+        )
+    return out
 
 
 def load_paths(paths: Iterable[str | Path]) -> LoadReport:
+    """Load every file; failures are reported per file and do not stop the others."""
     report = LoadReport()
     for path in paths:
         try:

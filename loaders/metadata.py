@@ -1,0 +1,187 @@
+"""Document metadata: title, 文号, issuer, dates, validity, kind, citations.
+
+Takes: ``NormalizedText`` of a whole document (and the gazetteer to canonicalize the issuer).
+Gives: ``DocumentMeta``.
+
+Conventions used (Chinese government documents):
+- 文号: issuer abbreviation + year in 〔〕/［］/[]/（） + number + 号, e.g. 沪府办发〔2020〕1号
+  (also written with full-width digits and spaces: 沪府办规 〔２０２３〕２７号);
+- title: the 《…》 in "关于印发《…》的通知", else the first heading-like line of the document,
+  else (research articles) the first sentence of the 摘要;
+- issuer: the "X关于印发" / "X关于…的通知" subject, or the signature line before the date;
+- issued: the first full date (YYYY年M月D日) in the header;
+- validity: 自YYYY年M月D日起(施行|实施)，有效期至YYYY年M月D日 / 有效期N年 / 自印发之日起;
+- kind from the title: 行动方案/行动计划 -> action_plan, (若干)政策措施/若干措施 -> policy_measures,
+  五年规划/"十四五"规划 -> five_year_plan, 规划 -> plan, 实施意见/指导意见/意见 -> opinions,
+  办法/细则/规定 -> regulation, 通知 -> notice; no 文号 and 摘要/关键词/参考文献 -> research_report;
+- cites: every 《…》 title other than the document's own; implements: 《…》 right after
+  贯彻落实/落实/贯彻/根据/按照.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Optional
+
+from loaders.normalize import NormalizedText
+from loaders.records import DocumentMeta
+from loaders.structure import cn_to_int
+
+DOC_NUMBER = re.compile(
+    r"(?P<prefix>[\u4e00-\u9fff]{1,12}?)\s*[〔［\[（(【]\s*(?P<year>(?:19|20)\d{2})\s*[〕］\]）)】]\s*(?P<num>\d{1,4})\s*号"
+)
+DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+CN_DATE = re.compile(r"(?P<y>[二〇○零一三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日")
+QUOTED_TITLE = re.compile(r"《([^《》\n]{2,120})》")
+NOTICE_TITLE = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{2,40}?)关于(?:印发|转发|发布)《(?P<title>[^《》]{2,120})》(?:的)?通知")
+NOTICE_ISSUER = re.compile(r"^(?P<issuer>[\u4e00-\u9fff]{2,40}?)关于[^\n]{2,120}?的(?:通知|意见|决定|批复|公告)")
+VALID_RANGE = re.compile(
+    r"自(?P<from>\d{4}年\d{1,2}月\d{1,2}日|印发之日|发布之日|公布之日)起(?:施行|实施|执行|生效)"
+    r"(?:[，,]?\s*有效期(?:至(?P<to>\d{4}年\d{1,2}月\d{1,2}日)|为?(?P<years>\d+|[一二三四五六七八九十]+)年))?"
+)
+IMPLEMENTS = re.compile(r"(?:贯彻落实|贯彻|落实|根据|按照|依据)(?:[^《》，。；\n]{0,20}?)《([^《》\n]{2,120})》")
+RESEARCH_MARKERS = re.compile(r"【?摘\s*要】?|关键词|参考文献|本文|课题组|调研发现")
+
+KIND_RULES: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"行动方案|行动计划|工作方案|实施方案|三年行动"), "action_plan"),
+    (re.compile(r"政策措施|若干措施|若干政策|支持措施|扶持措施|政策意见"), "policy_measures"),
+    (re.compile(r"“?十[一二三四五六]五”?.*规划|五年规划|发展规划"), "five_year_plan"),
+    (re.compile(r"规划|纲要"), "plan"),
+    (re.compile(r"实施意见|指导意见|意见"), "implementation_opinions"),
+    (re.compile(r"办法|细则|规定|条例"), "regulation"),
+    (re.compile(r"通知|公告"), "notice"),
+)
+HEADER_NOISE = re.compile(r"^(?:.{2,20}文件|.{0,10}〔\d{4}〕.*号|（此件公开发布）|各区人民政府.*|.*：$)")
+
+
+def _iso(m: re.Match) -> Optional[str]:
+    try:
+        return date(int(m.group("y")), int(m.group("m")), int(m.group("d"))).isoformat()
+    except ValueError:
+        return None
+
+
+def _parse_date(text: str) -> Optional[str]:
+    m = DATE.search(text)
+    return _iso(m) if m else None
+
+
+def normalize_doc_number(m: re.Match) -> str:
+    return f"{m.group('prefix')}〔{m.group('year')}〕{int(m.group('num'))}号"
+
+
+def clean_title(title: str) -> str:
+    title = re.sub(r"\s+", "", title).strip("《》«»")
+    if title.count("“") != title.count("”"):
+        title = title.strip("“”")
+    return title
+
+
+def document_kind(title: str, has_doc_number: bool, text: str) -> str:
+    if not has_doc_number and RESEARCH_MARKERS.search(text[:3000] + text[-3000:]):
+        return "research_report"
+    for rx, kind in KIND_RULES:
+        if rx.search(title):
+            return kind
+    return "research_report" if not has_doc_number and "建议" in text else "policy_document"
+
+
+def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
+    """``resolve_issuer(name) -> canonical short name or None`` (the gazetteer's resolver)."""
+    text = nt.text
+    header = text[:3000]
+    compact_header = header.replace("\n", "")
+
+    doc_number = None
+    m = DOC_NUMBER.search(header)
+    if m:
+        doc_number = normalize_doc_number(m)
+
+    title = None
+    issuer_written = None
+    nm = NOTICE_TITLE.search(compact_header)
+    if nm:
+        title = clean_title(nm.group("title"))
+        issuer_written = re.sub(r"^.*?(?:号|文件)", "", nm.group("issuer"))
+    if title is None:
+        for line in header.split("\n")[:12]:
+            line = line.strip()
+            if not line or HEADER_NOISE.match(line) or DATE.search(line) or len(line) < 4:
+                continue
+            if re.match(r"^【?摘\s*要】?", line):
+                body = re.sub(r"^【?摘\s*要】?[：:]?", "", line)
+                first = re.split(r"[。；]", body)[0]
+                if len(first) > 40:
+                    cut = first.rfind("，", 0, 40)
+                    first = first[:cut] if cut >= 10 else first[:40]
+                title = first
+                break
+            if len(line) <= 80 and not re.search(r"[。；]", line):
+                title = line
+                break
+    if title is None:
+        title = nt.source_file.rsplit(".", 1)[0]
+    if issuer_written is None:
+        im = NOTICE_ISSUER.search(header)
+        if im:
+            issuer_written = im.group("issuer")
+
+    issued = None
+    # The first full date in the header (before the body text starts).
+    dm = DATE.search(text[:2500])
+    if dm:
+        issued = _iso(dm)
+    else:
+        cm = CN_DATE.search(text[:2500])
+        if cm:
+            y = "".join(str({"〇": 0, "○": 0, "零": 0}.get(ch, cn_to_int(ch) or 0)) for ch in cm.group("y"))
+            try:
+                issued = date(int(y), cn_to_int(cm.group("m")) or 1, cn_to_int(cm.group("d")) or 1).isoformat()
+            except ValueError:
+                issued = None
+
+    valid_from = valid_to = None
+    vm = VALID_RANGE.search(text)
+    if vm:
+        frm = vm.group("from")
+        valid_from = issued if frm.endswith("之日") else _parse_date(frm)
+        if vm.group("to"):
+            valid_to = _parse_date(vm.group("to"))
+        elif vm.group("years") and valid_from:
+            years = cn_to_int(vm.group("years")) or 0
+            start = date.fromisoformat(valid_from)
+            try:
+                valid_to = (start.replace(year=start.year + years) - timedelta(days=1)).isoformat()
+            except ValueError:
+                valid_to = None
+
+    own = clean_title(title)
+    cites: list[str] = []
+    for qm in QUOTED_TITLE.finditer(text.replace("\n", "")):
+        t = clean_title(qm.group(1))
+        if t and t != own and t not in cites:
+            cites.append(t)
+    implements: list[str] = []
+    for im in IMPLEMENTS.finditer(text.replace("\n", "")):
+        t = clean_title(im.group(1))
+        if t and t != own and t not in implements:
+            implements.append(t)
+
+    issuer = None
+    if issuer_written:
+        issuer = (resolve_issuer(issuer_written) if resolve_issuer else None) or issuer_written
+    kind = document_kind(title, doc_number is not None, text)
+    return DocumentMeta(
+        source_file=nt.source_file,
+        title=title,
+        doc_number=doc_number,
+        issuer=issuer,
+        issued=issued,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        kind=kind,
+        cites=cites,
+        implements=implements,
+        span=nt.span(0, min(len(text), max(text.find("\n", 0, 400), 1))),
+    )

@@ -1,0 +1,301 @@
+"""Normalize noisy document text while keeping an offset map back to the original.
+
+Takes: the decoded original text of a document (``RawDocument.text``) and its file name.
+Gives: ``NormalizedText``: one paragraph per line (``\\n`` separates paragraphs), with
+  - full-width digits and Latin letters as ASCII, ％＋．～ etc. unified, «» -> 《》, ｡ -> 。;
+  - ASCII punctuation in Chinese text as Chinese punctuation: ( ) -> （ ）, , -> ，, : -> ：,
+    ; -> ；, and a sentence-final . after a Chinese character -> 。 (numbers such as 3.5 and
+    item labels such as "1." are kept);
+  - words broken across lines joined ("市经济信\\n\\n息化委" -> "市经济信息化委"), blank lines
+    and page-number lines dropped, paragraph breaks kept (sentence end, heading lines, item
+    labels at the start of a line, indentation, runs of 2+ spaces inside a line);
+  - spaces between Chinese characters removed ("智 能 网 联" -> "智能网联"; "3.5 万 例" -> "3.5万例"),
+    while a space between two Latin words or numbers is kept ("10.61 323.00");
+  - footnote markers glued into sentences removed ("…的趋势。3近年来" -> "…的趋势。近年来").
+Every normalized character maps to an offset in the original text (``offsets``), so any span
+can be traced back to the original file, line and text (``span``).
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Callable, Union
+
+from loaders.records import SourceSpan
+
+# ---------------------------------------------------------------------------------------------
+# Character classes
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】〔〕「」『』—…～·"
+CLOSERS = "”’）》」』】〕"
+
+_FULLWIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}  # ０-９
+_FULLWIDTH.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
+_FULLWIDTH.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
+_FULLWIDTH.update(
+    {
+        "％": "%", "＋": "+", "﹢": "+", "．": ".", "／": "/", "－": "-", "＝": "=",
+        "＜": "<", "＞": ">", "＆": "&", "＃": "#", "＠": "@", "＊": "*",
+        "«": "《", "»": "》", "｡": "。", "､": "、", "｢": "「", "｣": "」",
+        "\u3000": " ", "\u00a0": " ", "\t": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ",
+        "\u200a": " ", "\u202f": " ", "\u205f": " ", "\u2007": " ", "\u2008": " ",
+        "\x0b": "\n", "\x0c": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n",
+        "〇": "〇", "︰": "：", "﹕": "：", "﹔": "；", "﹐": "，", "﹑": "、",
+        "（": "（", "）": "）", "：": "：", "，": "，", "；": "；",
+        "\u2014": "—", "\u2015": "—", "\u2500": "—",
+    }
+)
+_TRANSLATE = str.maketrans(_FULLWIDTH)
+
+# Characters that follow a number that is a quantity (so the number is not a footnote marker).
+UNIT_CHARS = (
+    "年月日时分秒号个家项条件万亿千百十元倍岁名人次所座套批类种台辆位例期级成天周度米亩吨户"
+    "间张只届章节款部点栋层平方余多强轮季班帧兆吉比颗枚支股份"
+)
+
+# Labels that start a structural unit at the beginning of a paragraph.
+ITEM_LABEL = re.compile(
+    r"(?:第[一二三四五六七八九十百零〇]+[章节部分条篇]"
+    r"|[（(]\s*[一二三四五六七八九十百零〇]{1,4}\s*[）)]"
+    r"|[一二三四五六七八九十百]{1,3}\s*[、，]"
+    r"|[（(]\s*\d{1,3}\s*[）)]"
+    r"|\d{1,3}\s*[.．、](?![\d%％.．])"
+    r"|[一二三四五六七八九十]{1,3}是"
+    r"|[①-⑳]"
+    r"|附件\s*\d*"
+    r"|——)"
+)
+_SENTENCE_END = "。！？；：.!?;:"
+_RESP_TAIL = re.compile(r"[（(]\s*(?:责\s*任|牵\s*头|配\s*合|主\s*要\s*责\s*任|负\s*责|实\s*施|协\s*办|承\s*办)[^（）()]*[）)]\s*$")
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*)?(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*[-—–－])?\s*$")
+_MULTI_SPACE = re.compile(r" {2,}")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\r]")
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and ("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
+
+
+def _visual_width(s: str) -> int:
+    return sum(1 if ord(ch) < 0x2E80 else 2 for ch in s)
+
+
+@dataclass
+class NormalizedText:
+    """Normalized text with a map from every normalized character to the original text."""
+
+    text: str
+    offsets: array  # len(text) + 1 entries; offsets[i] = original index of text[i]
+    raw: str
+    source_file: str
+    _line_starts: list[int]
+
+    def raw_offset(self, index: int) -> int:
+        index = max(0, min(index, len(self.text)))
+        return self.offsets[index]
+
+    def line_of(self, index: int) -> int:
+        """1-based line in the original file of normalized character ``index``."""
+        return bisect_right(self._line_starts, self.raw_offset(index))
+
+    def span(self, start: int, end: int) -> SourceSpan:
+        """Source span of normalized text[start:end] (end exclusive)."""
+        start = max(0, min(start, len(self.text)))
+        end = max(start, min(end, len(self.text)))
+        raw_start = self.offsets[start]
+        raw_end = self.offsets[end - 1] + 1 if end > start else raw_start
+        return SourceSpan(
+            source_file=self.source_file,
+            line=bisect_right(self._line_starts, raw_start),
+            start=raw_start,
+            end=max(raw_start, raw_end),
+            text=self.text[start:end],
+        )
+
+    def raw_text(self, start: int, end: int) -> str:
+        """The original text behind normalized text[start:end]."""
+        s = self.span(start, end)
+        return self.raw[s.start : s.end]
+
+
+# ---------------------------------------------------------------------------------------------
+# Offset-preserving rewriting
+
+Replacement = Union[str, Callable[[re.Match], str]]
+
+
+def _sub(rx: re.Pattern, repl: Replacement, text: str, offs: array) -> tuple[str, array]:
+    """``rx.sub`` that also rewrites the offset map (len(offs) == len(text) + 1)."""
+    pieces: list[str] = []
+    new = array("q")
+    pos = 0
+    for m in rx.finditer(text):
+        s, e = m.span()
+        r = repl(m) if callable(repl) else repl
+        if r == text[s:e]:
+            continue
+        pieces.append(text[pos:s])
+        new.extend(offs[pos:s])
+        pieces.append(r)
+        if len(r) == e - s:
+            new.extend(offs[s:e])
+        elif r:
+            new.extend(array("q", [offs[s]]) * len(r))
+        pos = e
+    if pos == 0 and not pieces:
+        return text, offs
+    pieces.append(text[pos:])
+    new.extend(offs[pos:])
+    return "".join(pieces), new
+
+
+# ASCII punctuation in Chinese context -> Chinese punctuation (same length).
+_ASCII_PUNCT = re.compile(r"[(),:;.!?]")
+
+
+def _ascii_punct(m: re.Match) -> str:
+    ch = m.group()
+    s = m.string
+    i = m.start()
+    prev = s[i - 1] if i > 0 else ""
+    nxt = s[i + 1] if i + 1 < len(s) else ""
+    if ch == "(":
+        return "（"
+    if ch == ")":
+        return "）"
+    if ch in ",:":
+        if prev.isdigit() and nxt.isdigit():
+            return ch
+        if ch == ":" and prev.isascii() and prev.isalpha() and nxt == "/":
+            return ch  # URL scheme
+        return "，" if ch == "," else "："
+    if ch == ";":
+        return "；"
+    if ch == ".":
+        if (_is_cjk(prev) or (prev and prev in CLOSERS)) and not nxt.isdigit():
+            return "。"
+        return ch
+    if ch in "!?":
+        if _is_cjk(prev) or _is_cjk(nxt) or (prev and prev in CLOSERS):
+            return "！" if ch == "!" else "？"
+    return ch
+
+
+# A single space is dropped unless it separates two Latin words or numbers.
+_SPACE = re.compile(r" ")
+
+
+def _space(m: re.Match) -> str:
+    s = m.string
+    i = m.start()
+    prev = s[i - 1] if i > 0 else ""
+    nxt = s[i + 1] if i + 1 < len(s) else ""
+    if prev.isascii() and nxt.isascii() and (prev.isalnum() or prev in "%+.") and nxt.isalnum():
+        return " "
+    return ""
+
+
+_FOOTNOTE_MID = re.compile(rf"(?<=[。，；：！？”])\d{{1,2}}(?=[{CJK}])")
+_FOOTNOTE_END = re.compile(r"(?<=[。；！？”])\d{1,2}(?=\n|$)")
+
+
+def _footnote(m: re.Match) -> str:
+    s = m.string
+    nxt = s[m.end()] if m.end() < len(s) else ""
+    return m.group() if nxt and nxt in UNIT_CHARS else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Line assembly
+
+
+def _starts_with_label(line: str) -> bool:
+    return bool(ITEM_LABEL.match(line))
+
+
+def _assemble_lines(text: str, offs: array) -> tuple[str, array]:
+    """Join wrapped lines, keep paragraph breaks, drop blank and page-number lines."""
+    # Content lines as (start, end, indented, width of the whole physical line) in current
+    # coordinates; a physical line is split into sub-lines at runs of 2+ spaces.
+    lines: list[tuple[int, int, bool, int]] = []
+    pos = 0
+    n = len(text)
+    while pos <= n:
+        nl = text.find("\n", pos)
+        if nl == -1:
+            nl = n
+        line = text[pos:nl]
+        stripped = line.strip(" ")
+        if stripped and not _PAGE_NUMBER.match(line):
+            lead = len(line) - len(line.lstrip(" "))
+            first = True
+            seg_start = pos + lead
+            body = line[lead:].rstrip(" ")
+            width = _visual_width(body)
+            for part in _MULTI_SPACE.split(body):
+                if part:
+                    idx = text.find(part, seg_start, nl)
+                    lines.append((idx, idx + len(part), lead >= 2 if first else True, width))
+                    seg_start = idx + len(part)
+                first = False
+        pos = nl + 1
+    if not lines:
+        return "", array("q", [offs[-1]])
+
+    widths = sorted(w for s, e, _, w in lines if e - s >= 10) or [80]
+    wrap_width = widths[int(len(widths) * 0.8) - 1 if len(widths) > 1 else 0]
+
+    pieces: list[str] = []
+    new = array("q")
+    prev_line = ""
+    prev_end = 0
+    prev_width = 0
+    for k, (s, e, indented, width) in enumerate(lines):
+        line = text[s:e]
+        if k > 0:
+            if _is_break(prev_line, line, indented, prev_width, wrap_width):
+                pieces.append("\n")
+                new.append(offs[prev_end] if prev_end < len(offs) else offs[-1])
+        pieces.append(line)
+        new.extend(offs[s:e])
+        prev_line, prev_end, prev_width = line, e, width
+    new.append(offs[-1])
+    return "".join(pieces), new
+
+
+def _is_break(prev: str, line: str, indented: bool, prev_width: int, wrap_width: int) -> bool:
+    """Is the line boundary between ``prev`` and ``line`` a paragraph break (else a wrap)?"""
+    if ITEM_LABEL.fullmatch(prev):
+        return False  # a label alone at the end of a line: its title is on the next line
+    last = prev[-1]
+    if last in _SENTENCE_END and not (last == "." and prev[-2:-1].isdigit()):
+        return True
+    if indented:
+        return True
+    if _starts_with_label(line):
+        return True
+    if last in "）)" and _RESP_TAIL.search(prev):
+        return True
+    if last in "，、,（(“《—-":
+        return False
+    return prev_width < 0.75 * wrap_width  # a short physical line ends its paragraph
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def normalize(raw: str, source_file: str) -> NormalizedText:
+    """Normalize ``raw`` (the decoded original text of ``source_file``)."""
+    line_starts = [0] + [m.end() for m in re.finditer("\n", raw)]
+    offs = array("q", range(len(raw) + 1))
+    text = raw.translate(_TRANSLATE)  # same length: offsets unchanged
+    text, offs = _sub(_ZERO_WIDTH, "", text, offs)
+    text, offs = _sub(_ASCII_PUNCT, _ascii_punct, text, offs)
+    text, offs = _assemble_lines(text, offs)
+    text, offs = _sub(_SPACE, _space, text, offs)
+    text, offs = _sub(_FOOTNOTE_MID, _footnote, text, offs)
+    text, offs = _sub(_FOOTNOTE_END, _footnote, text, offs)
+    return NormalizedText(text=text, offsets=offs, raw=raw, source_file=source_file, _line_starts=line_starts)

@@ -1,0 +1,119 @@
+"""Read a document file and decode it.
+
+Takes: a path to a text document (UTF-8 with or without BOM, UTF-16 with or without BOM,
+GB18030/GBK).
+Gives: ``RawDocument`` (decoded text exactly as stored, the encoding used, sha256 of the bytes),
+or raises ``LoadError`` naming the file, the line when there is one, and what is wrong:
+empty file, binary data, a PDF/Office file with a .txt name, undecodable bytes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from pathlib import Path
+
+from loaders.errors import LoadError
+from loaders.records import RawDocument
+
+MAX_BYTES = 50 * 1024 * 1024  # a policy document is never this large; refuse rather than hang
+
+_MAGIC = (
+    (b"%PDF", "a PDF file, not text (convert it to text first)"),
+    (b"PK\x03\x04", "a ZIP/Office file (DOCX/XLSX), not text"),
+    (b"\xd0\xcf\x11\xe0", "an old Office (DOC/XLS) file, not text"),
+    (b"\x89PNG", "a PNG image, not text"),
+    (b"\xff\xd8\xff", "a JPEG image, not text"),
+    (b"GIF8", "a GIF image, not text"),
+    (b"\x1f\x8b", "a gzip archive, not text"),
+)
+
+
+def _line_of_byte(data: bytes, index: int) -> int:
+    return data.count(b"\n", 0, index) + 1
+
+
+def _cjk_ratio(text: str) -> float:
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f")
+    letters = sum(1 for ch in sample if not ch.isspace())
+    return cjk / max(letters, 1)
+
+
+def decode_bytes(data: bytes, source_file: str) -> tuple[str, str]:
+    """Decode document bytes; returns (text, encoding). Raises LoadError."""
+    if not data.strip():
+        raise LoadError(source_file, "empty file (no text)")
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise LoadError(source_file, f"this is {what}", line=1)
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise LoadError(
+                source_file,
+                f"invalid UTF-8 byte 0x{data[exc.start + 3]:02x} after a UTF-8 BOM",
+                line=_line_of_byte(data, exc.start + 3),
+            ) from None
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise LoadError(source_file, "invalid UTF-16 text after a UTF-16 byte-order mark") from None
+    # UTF-16 without BOM: many NULs on one parity.
+    head = data[:4000]
+    even_nuls, odd_nuls = head[0::2].count(0), head[1::2].count(0)
+    if len(head) >= 8 and max(even_nuls, odd_nuls) > len(head) // 8 and min(even_nuls, odd_nuls) < len(head) // 64:
+        enc = "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            pass
+    nul = data.find(b"\x00")
+    if nul != -1:
+        raise LoadError(source_file, "binary data (NUL byte) in a text file", line=_line_of_byte(data, nul))
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and _cjk_ratio(text) > 0.3:
+            return text, "gb18030"
+        bad = utf8_error.start
+        raise LoadError(
+            source_file,
+            f"cannot decode text: invalid UTF-8 byte 0x{data[bad]:02x} at byte {bad} "
+            "(not valid GB18030/GBK either); re-save the file as UTF-8",
+            line=_line_of_byte(data, bad),
+        ) from None
+
+
+def read_document(path: str | Path) -> RawDocument:
+    path = Path(path)
+    source_file = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise LoadError(source_file, f"file is {size} bytes; the limit is {MAX_BYTES} bytes")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LoadError(source_file, f"file not found: {path}") from None
+    except IsADirectoryError:
+        raise LoadError(source_file, f"is a directory, not a file: {path}") from None
+    except PermissionError:
+        raise LoadError(source_file, f"permission denied reading {path}") from None
+    except OSError as exc:
+        raise LoadError(source_file, f"cannot read {path}: {exc.strerror or exc}") from None
+    text, encoding = decode_bytes(data, source_file)
+    return RawDocument(
+        path=str(path),
+        source_file=source_file,
+        text=text,
+        encoding=encoding,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )

@@ -1,0 +1,364 @@
+"""Find the structure of a policy document: chapters, measures, nested tasks.
+
+Takes: ``NormalizedText`` (one paragraph per line) and the document kind (from ``metadata``).
+Gives: ``Structure``: ``Chapter`` records and ``Measure`` skeletons (number, label, title, full
+text, kind, parent, level, source span) -- responsibilities and entities are added by later
+stages -- plus the paragraphs that belong to no measure (preamble, chapter introductions,
+closing notices), which later stages scan for document-level leads and targets.
+
+Conventions of Chinese government documents that drive the parser:
+- numbering styles 第一章 / 一、 / （一） / 1． 1. 1、 / （1） / ① / 一是, nested in order of first
+  appearance; chapters are 第X章/第X部分 or 一、 headings;
+- labels are accepted only when they continue a sequence: the next sibling number, 1 for a
+  first child, or the next number of the same style anywhere before (items numbered across
+  chapters, e.g. 1．…23． over four chapters, or （一）…（二十） over six) -- so a wrapped line that
+  happens to start with "2." or "（三）" is not mistaken for an item;
+- a heading's title is its first sentence (up to 。；：), the rest of the paragraph is body text;
+- a measure ends with its responsibility clause （责任部门：…）: unnumbered paragraphs after a
+  closed measure (closing paragraphs, notices, 抄送) are not part of it;
+- items under 指导思想/基本原则 are preamble, 目标 items are goals, 重点任务 items are tasks,
+  支撑工程/重大工程 items are projects, research articles yield recommendations only from their
+  recommendations chapter (对策建议/举措建议 …).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from loaders.normalize import NormalizedText
+from loaders.records import Chapter, Measure, MeasureKind
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def cn_to_int(s: str) -> Optional[int]:
+    """Chinese numeral (一 … 九十九, 一百 …) to int; None when not a numeral."""
+    if not s:
+        return None
+    if s.isdigit():
+        return int(s)
+    total, current = 0, 0
+    for ch in s:
+        if ch in CN_DIGITS:
+            current = CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_CN = "一二三四五六七八九十百零〇"
+
+# style name -> regex matching the label at the start of a paragraph; group "n" is the number.
+LABEL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("chapter_di", re.compile(rf"第(?P<n>[{_CN}]+)(?:章|部分|篇)\s*")),
+    ("chapter_cn", re.compile(rf"(?P<n>[{_CN}]{{1,3}})\s*[、，]\s*")),
+    ("paren_cn", re.compile(rf"（\s*(?P<n>[{_CN}]{{1,4}})\s*）\s*")),
+    ("paren_arabic", re.compile(r"（\s*(?P<n>\d{1,3})\s*）\s*")),
+    ("arabic", re.compile(r"(?P<n>\d{1,3})\s*[.．、](?![\d%.．])\s*")),
+    ("circled", re.compile(rf"(?P<n>[{CIRCLED}])\s*")),
+    ("shi", re.compile(r"(?P<n>[一二三四五六七八九十]{1,3})是")),
+)
+CHAPTER_STYLES = ("chapter_di", "chapter_cn")
+
+_TITLE_END = re.compile(r"[。；！？]|：(?!\s*$)")
+_RESP_CLAUSE_END = re.compile(
+    r"[（(]\s*(?:责任|牵头|主要责任|配合|负责|实施|承办|协办)(?:部门|单位|处室|机构)?[^（）]*[）)]\s*$"
+)
+
+# Back matter ends the numbered structure: notes, references, distribution lists.
+BACK_MATTER = re.compile(
+    r"^(?:(?:注释|参考文献|附注|主题词|注)\s*[：:]?\s*$|(?:注释|注|抄送|主题词|参考文献)\s*[：:]|（此件公开发布）)"
+)
+# An attachment restarts numbering (e.g. 附件：重点任务分工表).
+ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?")
+
+RECOMMENDATION_CHAPTER = re.compile(r"建议|对策|举措|措施|路径|思路|政策|着力点|抓手|计划")
+PREAMBLE_ITEM = re.compile(r"^(?:指导思想|基本原则|总体思路|工作原则|编制依据|主要原则|发展基础|发展环境|面临形势|形势|背景)")
+GOAL_ITEM = re.compile(r"目标|预期")
+GOAL_CHAPTER = re.compile(r"目标")
+PROJECT_CHAPTER = re.compile(r"工程|项目")
+TASK_CHAPTER = re.compile(r"任务|重点领域|主要内容")
+ANALYSIS_CHAPTER = re.compile(r"形势|现状|基础|环境|问题|分析|特征|内涵|比较|经验|借鉴")
+
+
+@dataclass
+class Label:
+    style: str
+    number: str  # as written, without brackets/punctuation
+    value: int
+    label: str  # as written, e.g. "（十四）"
+    end: int  # offset in the paragraph where the heading text begins
+
+
+def parse_label(paragraph: str) -> Optional[Label]:
+    for style, rx in LABEL_PATTERNS:
+        m = rx.match(paragraph)
+        if not m:
+            continue
+        n = m.group("n")
+        value = CIRCLED.index(n) + 1 if style == "circled" else cn_to_int(n)
+        if value is None or value <= 0:
+            continue
+        rest = paragraph[m.end():]
+        if not rest.strip():
+            if style in ("chapter_cn", "shi"):
+                continue
+        if style == "chapter_cn" and rest[:1] in "二三四五六七八九十":
+            continue  # "一、二、三类" enumerations
+        return Label(style, n, value, paragraph[: m.end()].strip(), m.end())
+    return None
+
+
+@dataclass
+class Paragraph:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Unit:
+    """A numbered unit being assembled (chapter or item)."""
+
+    style: str
+    value: int
+    label: Label
+    start: int  # paragraph start offset in the normalized text
+    end: int
+    title: str
+    parent: Optional["Unit"]
+    chapter: Optional["Unit"]
+    order: int
+    closed: bool = False  # ended with a responsibility clause
+    body_paragraphs: list[Paragraph] = field(default_factory=list)
+
+
+@dataclass
+class Structure:
+    chapters: list[Chapter]
+    measures: list[Measure]
+    free_paragraphs: list[tuple[Paragraph, Optional[str]]]  # (paragraph, chapter key or None)
+    measure_offsets: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> normalized span
+
+
+def split_paragraphs(text: str) -> list[Paragraph]:
+    out: list[Paragraph] = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            out.append(Paragraph(pos, pos + len(line), line))
+        pos += len(line) + 1
+    return out
+
+
+def heading_title(paragraph: str, label_end: int) -> str:
+    rest = paragraph[label_end:]
+    m = _TITLE_END.search(rest)
+    title = rest[: m.start()] if m else rest
+    title = title.strip(" ：:，,")
+    if len(title) > 60:
+        cut = re.search(r"[，,]", title)
+        if cut and cut.start() >= 4:
+            title = title[: cut.start()]
+        else:
+            title = title[:60]
+    return title
+
+
+def parse_structure(nt: NormalizedText, doc_kind: str) -> Structure:
+    paragraphs = split_paragraphs(nt.text)
+    units: list[Unit] = []
+    free: list[tuple[Paragraph, Optional[Unit]]] = []
+    stack: list[Unit] = []
+    last_value: dict[str, int] = {}
+    chapter_style: Optional[str] = None
+    styles_present = set()
+    for p in paragraphs:
+        lab = parse_label(p.text)
+        if lab:
+            styles_present.add(lab.style)
+    if "chapter_di" in styles_present:
+        chapter_style = "chapter_di"
+    elif "chapter_cn" in styles_present:
+        chapter_style = "chapter_cn"
+
+    current_chapter: Optional[Unit] = None
+    in_back_matter = False
+    for p in paragraphs:
+        if in_back_matter or (BACK_MATTER.match(p.text) and units):
+            in_back_matter = True
+            free.append((p, None))
+            continue
+        if ATTACHMENT.match(p.text) and units:
+            stack.clear()
+            last_value.clear()
+            current_chapter = None
+            free.append((p, None))
+            continue
+        lab = parse_label(p.text)
+        accepted = False
+        if lab is not None:
+            accepted = _accept(lab, stack, last_value, chapter_style)
+        if accepted and lab is not None:
+            is_chapter = lab.style == chapter_style
+            if is_chapter:
+                stack.clear()  # a chapter heading closes every open unit
+            else:
+                depth = next((i for i, u in enumerate(stack) if u.style == lab.style), None)
+                if depth is not None:
+                    del stack[depth:]
+            parent = stack[-1] if stack else None
+            unit = Unit(
+                style=lab.style,
+                value=lab.value,
+                label=lab,
+                start=p.start,
+                end=p.end,
+                title=heading_title(p.text, lab.end),
+                parent=parent,
+                chapter=None if is_chapter else current_chapter,
+                order=len(units),
+            )
+            if is_chapter:
+                current_chapter = unit
+            unit.closed = bool(_RESP_CLAUSE_END.search(p.text))
+            stack.append(unit)
+            units.append(unit)
+            last_value[lab.style] = lab.value
+            continue
+        # unlabeled paragraph: body of the deepest open unit, unless that unit is closed
+        target = stack[-1] if stack else None
+        if target is not None and not target.closed and target.style != chapter_style:
+            target.body_paragraphs.append(p)
+            target.end = p.end
+            if _RESP_CLAUSE_END.search(p.text):
+                target.closed = True
+        else:
+            free.append((p, current_chapter))
+
+    chapters: list[Chapter] = []
+    chapter_keys: dict[int, str] = {}
+    for u in units:
+        if u.style == chapter_style:
+            key = f"c{len(chapters) + 1}"
+            chapter_keys[id(u)] = key
+            heading = nt.text[u.start:u.end]
+            title = u.title if u.title else heading[u.label.end:]
+            chapters.append(
+                Chapter(
+                    key=key,
+                    number=u.label.number,
+                    label=u.label.label,
+                    title=title,
+                    heading=f"{u.label.label}{title}",
+                    order=len(chapters),
+                    span=nt.span(u.start, u.start + len(u.label.label) + len(title) + 1),
+                )
+            )
+
+    measures: list[Measure] = []
+    measure_offsets: dict[str, tuple[int, int]] = {}
+    unit_keys: dict[int, str] = {}
+    skipped: set[int] = set()
+    for u in units:
+        if id(u) in chapter_keys:
+            continue
+        chap = u.chapter
+        chap_key = chapter_keys.get(id(chap)) if chap else None
+        chap_rec = next((c for c in chapters if c.key == chap_key), None)
+        parent = u.parent if u.parent is not None and id(u.parent) not in chapter_keys else None
+        if parent is not None and id(parent) in skipped:
+            skipped.add(id(u))
+            continue
+        kind = _kind_of(u, chap_rec.title if chap_rec else "", chapter_style, doc_kind)
+        if kind is None:
+            skipped.add(id(u))
+            continue
+        level = 1
+        anc = parent
+        while anc is not None:
+            level += 1
+            anc = anc.parent if anc.parent is not None and id(anc.parent) not in chapter_keys else None
+        parent_key = unit_keys.get(id(parent)) if parent is not None else None
+        base = parent_key or chap_key or "d"
+        key = f"{base}.{_style_key(u.style)}{u.value}"
+        while key in unit_keys.values():
+            key += "'"
+        unit_keys[id(u)] = key
+        end = u.end
+        text = nt.text[u.start:end].replace("\n", "")
+        measure_offsets[key] = (u.start, end)
+        measures.append(
+            Measure(
+                key=key,
+                number=u.label.number,
+                label=u.label.label,
+                title=u.title,
+                text=text,
+                kind=kind,
+                chapter_key=chap_key,
+                chapter=chap_rec.heading if chap_rec else None,
+                parent_key=parent_key,
+                level=level,
+                order=len(measures),
+                span=nt.span(u.start, end),
+            )
+        )
+    free_out: list[tuple[Paragraph, Optional[str]]] = [
+        (p, chapter_keys.get(id(ch)) if ch else None) for p, ch in free
+    ]
+    # paragraphs of skipped units are free text of their chapter (preamble, analysis)
+    for u in units:
+        if id(u) in skipped:
+            free_out.append((Paragraph(u.start, u.end, nt.text[u.start:u.end]), chapter_keys.get(id(u.chapter)) if u.chapter else None))
+    free_out.sort(key=lambda item: item[0].start)
+    return Structure(chapters=chapters, measures=measures, free_paragraphs=free_out, measure_offsets=measure_offsets)
+
+
+def _style_key(style: str) -> str:
+    return {"paren_cn": "s", "arabic": "m", "paren_arabic": "p", "circled": "o", "shi": "y", "chapter_cn": "k", "chapter_di": "k"}.get(style, "x")
+
+
+def _accept(lab: Label, stack: list[Unit], last_value: dict[str, int], chapter_style: Optional[str]) -> bool:
+    """Does this label continue the document's numbering (else it is ordinary text)?"""
+    for u in stack:
+        if u.style == lab.style:
+            return lab.value == u.value + 1
+    if lab.value == 1:
+        return True
+    prev = last_value.get(lab.style)
+    return prev is not None and lab.value == prev + 1
+
+
+def _kind_of(unit: Unit, chapter_title: str, chapter_style: Optional[str], doc_kind: str) -> Optional[MeasureKind]:
+    """The kind of a numbered item, or None when it is not an item (preamble, analysis)."""
+    top = unit
+    while top.parent is not None and top.parent.style != chapter_style:
+        top = top.parent
+    top_title = top.title
+    if doc_kind == "research_report":
+        if RECOMMENDATION_CHAPTER.search(chapter_title) and not ANALYSIS_CHAPTER.search(chapter_title):
+            return "recommendation"
+        return None
+    if PREAMBLE_ITEM.search(top_title):
+        return None
+    if GOAL_ITEM.search(top_title):
+        return "goal"
+    if GOAL_CHAPTER.search(chapter_title) and not TASK_CHAPTER.search(chapter_title):
+        return "goal"
+    if PROJECT_CHAPTER.search(chapter_title):
+        return "project"
+    if TASK_CHAPTER.search(chapter_title):
+        return "task"
+    if doc_kind == "five_year_plan" and not re.search(r"保障|措施|实施", chapter_title):
+        return "task"
+    return "measure"
