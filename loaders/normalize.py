@@ -253,14 +253,17 @@ def _assemble_lines(text: str, offs: array) -> tuple[str, array]:
     prev_line = ""
     prev_end = 0
     prev_width = 0
+    depth = 0  # open brackets in the current paragraph: a paragraph never ends inside （…）
     for k, (s, e, indented, width) in enumerate(lines):
         line = text[s:e]
         if k > 0:
-            if _is_break(prev_line, line, indented, prev_width, wrap_width):
+            if (depth <= 0 or depth > 3) and _is_break(prev_line, line, indented, prev_width, wrap_width):
                 pieces.append("\n")
                 new.append(offs[prev_end] if prev_end < len(offs) else offs[-1])
+                depth = 0
         pieces.append(line)
         new.extend(offs[s:e])
+        depth += line.count("（") - line.count("）")
         prev_line, prev_end, prev_width = line, e, width
     new.append(offs[-1])
     return "".join(pieces), new

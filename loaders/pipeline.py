@@ -212,6 +212,7 @@ def _places(ctx: _Context, nt: NormalizedText, text: str, base: int) -> list[Pla
                 district=match.district,
                 span=nt.span(base + match.start, base + match.end),
                 sectors=list(match.sectors),
+                catalogued=match.catalogued,
             )
         )
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 from pathlib import Path
 
 from loaders.errors import LoadError
@@ -27,6 +28,9 @@ _MAGIC = (
     (b"GIF8", "a GIF image, not text"),
     (b"\x1f\x8b", "a gzip archive, not text"),
 )
+
+
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")
 
 
 def _line_of_byte(data: bytes, index: int) -> int:
@@ -63,17 +67,16 @@ def decode_bytes(data: bytes, source_file: str) -> tuple[str, str]:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             raise LoadError(source_file, "invalid UTF-16 text after a UTF-16 byte-order mark") from None
-    # UTF-16 without BOM: many NULs on one parity.
-    head = data[:4000]
-    even_nuls, odd_nuls = head[0::2].count(0), head[1::2].count(0)
-    if len(head) >= 8 and max(even_nuls, odd_nuls) > len(head) // 8 and min(even_nuls, odd_nuls) < len(head) // 64:
-        enc = "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            pass
     nul = data.find(b"\x00")
     if nul != -1:
+        # UTF-16 without BOM has NULs (ASCII characters, line breaks) on one byte parity.
+        enc = "utf-16-le" if nul % 2 == 1 else "utf-16-be"
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and _cjk_ratio(text) > 0.3 and not _CONTROL.search(text):
+            return text, enc
         raise LoadError(source_file, "binary data (NUL byte) in a text file", line=_line_of_byte(data, nul))
     try:
         return data.decode("utf-8"), "utf-8"

@@ -102,6 +102,7 @@ class PlaceMention:
     district: Optional[str]
     span: SourceSpan
     sectors: list[str] = field(default_factory=list)  # sector ids assigned in this mention
+    catalogued: bool = True  # False: recognised by naming convention, not in places.yaml
 
 
 @dataclass

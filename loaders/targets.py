@@ -1,0 +1,586 @@
+"""Quantitative targets in normalized Chinese policy text.
+
+Takes: NORMALIZED text (full-width digits/latin/％/＋ already ASCII, wrap line breaks and
+spaces between CJK characters removed; Chinese punctuation full-width, though ASCII
+punctuation and stray spaces are tolerated) and optionally ``default_year``, the deadline
+year of an enclosing goals paragraph or plan horizon.
+
+Gives: ``extract_targets(text, *, default_year=None) -> list[TargetMatch]``, one match per
+committed quantity ("建设100家以上无人工厂" -> 100 家 ">="), in text order, each with the
+offsets of its source phrase (``text[start:end] == match.text``).
+
+Rules (conventions of Chinese government documents):
+
+* Quantity = number + optional magnitude (万/亿/万亿 …, kept in the unit: "万套", "万亿元")
+  + a unit from ``data/vocab/target_units.yaml`` (家, 个, %, 亿元, 平方公里 …), or a quoted
+  "100+" (value 100, ">=", unit ""). Chinese numerals count only when clearly quantitative:
+  with a magnitude (一万家, 百万平米 -> 100 万平米) or two or more numeral characters
+  (二十个). Single-character ones (三个生态园, 四个“100+”, 百家, 百强, 千人千药) never do.
+  Numbers glued to latin letters (5G, IPv6, Web3.0, G60), ordinals (第2位, 前10), rail
+  lines and document numbers (no unit), and bare years/dates (年/月/日 are not units) are
+  never quantities.
+* Commitment: a quantity is a target only when something commits to it:
+  - an explicit aim or limit right before it (力争/争取/确保 …, 最高/不超过/不低于/至少 …),
+    always accepted, even in sentences with a forecast marker or a bare year;
+  - a commitment verb (建设/培育/引进/打造/新增/推出/集聚/建立/选取/筹措/支持 … see the
+    vocabulary file) earlier in the same clause, with no 的/有/是 between verb and number;
+  - a goal verb right before it (达到/超过/大于/突破/提高到 …);
+  - a weak copula (为/是/占/约 …) or only a modifier (左右/以上) when a deadline frame
+    (到2025年, 2025年底, 至“十四五”末 …) is in the sentence or ``default_year`` is given;
+    a bare quantity with no cue needs a deadline frame in the sentence.
+  Statistics are rejected: a statistic marker (截至, 数据显示, 同比, 拥有, 目前, 仅为, 例如 …)
+  earlier in the sentence, not followed by a deadline frame; and, for goal verbs, weak cues
+  and commitment verbs, a bare year ("2019年上海…", "2021年…达6.8万亿美元") in the
+  sentence (or "2019年的…" in the same clause) without a deadline frame.
+  Forecasts are rejected: a forecast marker (预计/预测/有望 …) earlier in the sentence, or
+  "将" right before a goal verb without a deadline frame ("将超过20万亿美元"), unless a
+  commitment verb governs the number ("将其培育成350亿元级别的新经济新业态" is a target).
+* Comparator: modifiers after the quantity win (以上/及以上/+ ">=", 以下/以内 "<=",
+  左右/上下/级别 "~", 余/多 ">"), else the cue before it: 最高/不超过/上限/至多/控制在/
+  不突破/降至 "<="; 不低于/不少于/至少 ">="; 超过/大于/高于/突破 ">"; 达到/力争达到/达/
+  提高到/实现 ">="; 低于/少于/小于/不足 "<"; 约/近/大约 "~"; otherwise (建设20个…, 为)
+  "=". A bare aim (力争100家) is ">=".
+  A range (3～5座, 3-5座, 3至5座) gives the lower bound with ">=" (text keeps the range).
+* Metric: the noun phrase after the unit up to the next punctuation, parenthesis or next
+  quantity of the same clause ("建设20个具有全国影响力的工业互联网平台" -> "具有全国影响力的
+  工业互联网平台"; leading modifiers are kept, trailing 发展/落地/入驻 dropped); when nothing
+  follows the unit (or only 规模/水平/目标), the subject before the cue ("增加值力争达到3万亿元"
+  -> "增加值") or, without a cue, the object after the last commitment verb ("在三个生态园
+  及周边建设筹措新增保障性租赁住房5万套" -> "新增保障性租赁住房"). 新增/新建 … and a preceding
+  每年/年均/累计 stay in the metric ("每年新增数字经济新兴企业主体"). "将X打造成N亿元级别的…"
+  uses X. A quantity whose metric comes out empty (打造四个“100+”) is dropped.
+* Year: the nearest deadline frame in the sentence (到2025年, 到2025年底, 到2022年末,
+  2025年前, 至2025年, 在2025年前; "十一五".."十五五" 期间/末 map to 2010..2030), else a bare
+  year leading an accepted sentence ("2035年上海建设用地规模不超过…" -> 2035), else
+  ``default_year``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+VOCAB_PATH = Path(__file__).resolve().parent.parent / "data" / "vocab" / "target_units.yaml"
+
+
+@dataclass(frozen=True)
+class TargetMatch:
+    metric: str
+    value: float
+    unit: str
+    comparator: str  # one of ">=", ">", "<=", "<", "=", "~"
+    year: Optional[int]
+    start: int
+    end: int
+    text: str
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+def _load_vocab(path: Path = VOCAB_PATH) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    for key in ("units", "magnitudes", "action_verbs", "metric_verbs", "forecast_markers",
+                "attribution_markers", "statistic_markers", "possession_markers"):
+        data[key] = [str(w) for w in data.get(key) or []]
+    return data
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+_VOCAB = _load_vocab()
+_UNIT_ALT = _alt(_VOCAB["units"])
+_MAG_ALT = _alt(_VOCAB["magnitudes"])
+_METRIC_VERBS = frozenset(_VOCAB["metric_verbs"])
+# Resultative forms first so "培育成" wins over "培育" and leaves no "成为" in the gap.
+_ACTION_WORDS = set(_VOCAB["action_verbs"]) | _METRIC_VERBS
+_ACTION_WORDS |= {v + s for v in ("培育", "打造", "建设", "发展") for s in ("成为", "成")}
+_ACTION_WORDS.add("建成为")
+
+# --------------------------------------------------------------------------- patterns
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)"
+_CN_DIGITS = "零〇一二两三四五六七八九"
+_CN_CHARS = _CN_DIGITS + "十百千"
+_LATIN_UNIT = re.compile(r"[A-Za-z]")
+
+_QTY = re.compile(
+    # quoted "100+" (also 『』「」), or 100+ glued to a following CJK noun
+    rf"(?P<qplus>[“\"「『]\s*(?P<pv>\d+)\s*\+\s*[”\"」』]"
+    rf"|(?<![0-9A-Za-z.])(?P<pv2>\d+)\s*\+(?=[\u4e00-\u9fff]))"
+    # arabic number, optional range, magnitude, approximation, unit
+    rf"|(?<![0-9A-Za-z._/\-])(?P<n1>{_NUM})"
+    rf"(?:\s*(?:{_MAG_ALT}|%)?\s*[～~〜\-—－至到]\s*(?P<n2>{_NUM}))?"
+    rf"\s*(?P<mag>{_MAG_ALT})?(?P<approx>余|多)?\s*(?P<unit>{_UNIT_ALT})(?![A-Za-z])"
+    # chinese numerals
+    rf"|(?<![{_CN_CHARS}])(?P<cn>[{_CN_CHARS}]+)(?P<cmag>{_MAG_ALT})?(?P<capprox>余|多)?"
+    rf"(?P<cunit>{_UNIT_ALT})(?![A-Za-z])"
+)
+
+_POST = re.compile(r"\s*(?P<post>及以上|以上|以下|以内|左右|上下|\+|级别的|级别|量级)?")
+
+_CLAUSE_DELIM = re.compile(r"[，,；;。：:！!？?\n\r（）()【】\[\]]|(?<!\d)\.|\.(?!\d)")
+_SENT_DELIM = re.compile(r"[；;。！!？?\n\r]|(?<!\d)\.|\.(?!\d)")
+
+_CUE_WORDS = {
+    # limit (always a commitment)
+    "最高可达": "<=", "最高达到": "<=", "最高达": "<=", "最高为": "<=", "最高不超过": "<=",
+    "最高": "<=", "最多": "<=", "至多": "<=", "上限为": "<=", "上限": "<=", "不超过": "<=",
+    "不高于": "<=", "不突破": "<=", "不大于": "<=", "控制在": "<=", "原则上不超过": "<=",
+    "不低于": ">=", "不少于": ">=", "不小于": ">=", "至少": ">=", "最低": ">=",
+    # goal verbs
+    "超过": ">", "大于": ">", "高于": ">", "多于": ">", "突破": ">", "超": ">",
+    "达到": ">=", "提高到": ">=", "提高至": ">=", "提升到": ">=", "提升至": ">=",
+    "增长到": ">=", "增长至": ">=", "增加到": ">=", "增加至": ">=", "增至": ">=",
+    "扩大到": ">=", "扩大至": ">=", "实现": ">=", "累计达到": ">=",
+    "降低到": "<=", "降低至": "<=", "下降到": "<=", "下降至": "<=", "降到": "<=",
+    "降至": "<=", "减少到": "<=", "减少至": "<=", "压减至": "<=",
+    "保持在": "=", "稳定在": "=",
+    # weak (need a deadline frame)
+    "低于": "<", "少于": "<", "小于": "<", "不足": "<",
+    "约为": "~", "大约": "~", "约": "~", "近": "~", "达": ">=", "为": "=", "是": "=", "占": "=",
+    # change verbs (weak; the verb stays in the metric: "单位GDP能耗下降")
+    "下降": "=", "降低": "=", "减少": "=", "增长": "=", "提高": "=", "提升": "=", "增加": "=",
+}
+_CHANGE_CUES = frozenset({"下降", "降低", "减少", "增长", "提高", "提升", "增加"})
+_LIMIT_CUES = frozenset(
+    w for w in _CUE_WORDS if w in {
+        "最高可达", "最高达到", "最高达", "最高为", "最高不超过", "最高", "最多", "至多", "上限为",
+        "上限", "不超过", "不高于", "不突破", "不大于", "控制在", "原则上不超过", "不低于", "不少于",
+        "不小于", "至少", "最低"})
+_WEAK_CUES = frozenset({"低于", "少于", "小于", "不足", "约为", "大约", "约", "近", "达", "为",
+                        "是", "占"}) | _CHANGE_CUES
+_IMM = re.compile(
+    r"(?P<aim>力争|争取|确保|努力|力求|目标为|目标是)?\s*(?P<will>将会|将|会)?\s*"
+    rf"(?P<cue>{_alt(_CUE_WORDS)})"
+    r"(?P<base>[^，。；,;：:（）()]{2,16}?的)?\s*$"
+)
+_AIM_ONLY = re.compile(r"(?:力争|争取|确保|努力|力求)\s*$")
+
+_ACTION = re.compile(_alt(_ACTION_WORDS))
+_BAD_GAP = re.compile(r"的|有以下|主要有|其中|分别|是|在于")
+_METRIC_PREFIX = re.compile(
+    rf"(?:(?:每年|年均|每年度|累计|全年|当年)\s*)?(?:{_alt(_METRIC_VERBS)})\s*$")
+_TO_X_MAKE = re.compile(r"将(?P<x>[^，。；,;将]{1,20}?)(?:打造成为|打造成|培育成为|培育成|建设成为|建设成|建成为)\s*$")
+
+_FRAME = re.compile(
+    r"(?:(?<!截)(?:到|至)\s*(?P<y1>(?:19|20)\d{2})\s*年\s*(?:底|末|前|以前|之前|内)?"
+    r"|(?P<y2>(?:19|20)\d{2})\s*年\s*(?:底|末)?\s*(?:前|以前|之前)"
+    r"|(?P<y3>(?:19|20)\d{2})\s*年\s*(?:底|末))(?![的0-9—\-～~月])"
+    r"|(?:(?:到|至)\s*)?[“\"]?(?P<fyp>十[一二三四五六七八九]?五)[”\"]?\s*(?:期间|末|时期|末期|内)"
+)
+_FIVE_YEAR_PLANS = {"十一五": 2010, "十二五": 2015, "十三五": 2020, "十四五": 2025, "十五五": 2030,
+                    "十六五": 2035}
+_BARE_YEAR = re.compile(r"(?<![0-9])(?P<y>(?:19|20)\d{2})\s*(?:年|—|-|－|～)(?P<de>的)?")
+_STAT = re.compile(
+    rf"{_alt(_VOCAB['statistic_markers'])}"
+    r"|已(?:经|有|达|超|突破|建|形成|完成|累计|集聚|实现|拥有|成为|培育|引进|吸引|落户|占)"
+)
+_POSSESS = re.compile(_alt(_VOCAB["possession_markers"]))
+_ATTRIB = re.compile(
+    rf"{_alt(_VOCAB['attribution_markers'])}|显示(?=[，,：:])|[，,]如(?![期果何此今实])")
+_FORECAST = re.compile(_alt(_VOCAB["forecast_markers"]))
+
+_LEAD_NOISE = re.compile(
+    r"^(?:\s|——|—|-|·|•|[、，,：:])+"
+    r"|^(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[一二三四五六七八九十]+[、是])"
+)
+_LEAD_WORDS = re.compile(
+    r"^(?:其中|同时|此外|另外|并且|并|以及|和|及|或|力争|争取|确保|努力|力求|计划|预计|累计|共|"
+    r"(?:到|至|于|在)?\s*(?:19|20)\d{2}\s*年\s*(?:底|末)?\s*(?:前|以前|之前)?|"
+    r"(?:到|至)?\s*[“\"]?十[一二三四五六七八九]?五[”\"]?\s*(?:期间|末|时期|末期|内)?)\s*[，,]?"
+)
+_METRIC_STOP = re.compile(r"[（(【\[]")
+_TRAIL_CONJ = re.compile(r"(?:和|及|与|以及|、|或|并)\s*$")
+_TRAIL_VERB = re.compile(r"(?:发展|落地|落户|入驻|集聚|上市)$")
+_FILLER_AFTER = re.compile(r"^(?:规模|水平|目标|大关|以上水平|的目标|的水平|的规模)$")
+_PRONOUNS = frozenset({"其", "之", "它", "它们", "其打造", "他们"})
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _cn_to_int(s: str) -> Optional[int]:
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
+    digits.update({"〇": 0, "两": 2})
+    units = {"十": 10, "百": 100, "千": 1000}
+    total, cur, last_digit = 0, 0, False
+    for ch in s:
+        if ch in digits:
+            if last_digit and digits[ch] != 0 and cur != 0:
+                return None  # "二三" is not a number
+            cur = digits[ch]
+            last_digit = True
+        else:
+            total += (cur or 1) * units[ch]
+            cur = 0
+            last_digit = False
+    return total + cur
+
+
+def _num(s: str) -> float:
+    return float(s.replace(",", ""))
+
+
+# --------------------------------------------------------------------------- per-text index
+
+
+class _Index:
+    """Sorted positions of delimiters and markers in one text (queried with bisect)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.clause = [m.start() for m in _CLAUSE_DELIM.finditer(text)]
+        self.sent = [m.start() for m in _SENT_DELIM.finditer(text)]
+        self.book_open = [i for i, c in enumerate(text) if c == "《"] if "《" in text else []
+        self.book_close = [i for i, c in enumerate(text) if c == "》"] if "》" in text else []
+        self.frames: list[tuple[int, int, int]] = []
+        for m in _FRAME.finditer(text):
+            s = m.start()
+            if "截" in text[max(0, s - 3):s]:
+                continue
+            if m.group("fyp"):
+                year = _FIVE_YEAR_PLANS.get(m.group("fyp"))
+                if year is None:
+                    continue
+            else:
+                year = int(m.group("y1") or m.group("y2") or m.group("y3"))
+            self.frames.append((s, m.end(), year))
+        self.frame_starts = [f[0] for f in self.frames]
+        frame_spans = self.frames
+        self.bare: list[tuple[int, int, bool]] = []  # (start, year, attributive 的)
+        fi = 0
+        for m in _BARE_YEAR.finditer(text):
+            s = m.start()
+            while fi < len(frame_spans) and frame_spans[fi][1] <= s:
+                fi += 1
+            if fi < len(frame_spans) and frame_spans[fi][0] <= s < frame_spans[fi][1]:
+                continue
+            if self._in_book(s):
+                continue
+            self.bare.append((s, int(m.group("y")), bool(m.group("de"))))
+        self.bare_starts = [b[0] for b in self.bare]
+        self.stat = [m.start() for m in _STAT.finditer(text)]
+        self.attrib = [m.start() for m in _ATTRIB.finditer(text)]
+        self.possess = [m.start() for m in _POSSESS.finditer(text)]
+        self.forecast = [m.start() for m in _FORECAST.finditer(text)]
+        self.actions = [(m.start(), m.end(), m.group()) for m in _ACTION.finditer(text)]
+        self.action_starts = [a[0] for a in self.actions]
+
+    def _in_book(self, pos: int) -> bool:
+        if not self.book_open:
+            return False
+        i = bisect_left(self.book_open, pos)
+        if i == 0:
+            return False
+        last_open = self.book_open[i - 1]
+        j = bisect_left(self.book_close, pos)
+        last_close = self.book_close[j - 1] if j else -1
+        return last_open > last_close
+
+    @staticmethod
+    def _bounds(delims: list[int], start: int, end: int, n: int) -> tuple[int, int]:
+        i = bisect_left(delims, start)
+        lo = delims[i - 1] + 1 if i else 0
+        j = bisect_left(delims, end)
+        hi = delims[j] if j < len(delims) else n
+        return lo, hi
+
+    def clause_bounds(self, start: int, end: int) -> tuple[int, int]:
+        # delimiters inside the quantity itself (a decimal point never is one) are ignored
+        return self._bounds(self.clause, start, end, len(self.text))
+
+    def sent_bounds(self, start: int, end: int) -> tuple[int, int]:
+        lo, hi = self._bounds(self.sent, start, end, len(self.text))
+        return max(lo, start - 400), min(hi, end + 400)
+
+    @staticmethod
+    def _in(starts: list[int], lo: int, hi: int) -> range:
+        return range(bisect_left(starts, lo), bisect_left(starts, hi))
+
+
+# --------------------------------------------------------------------------- main
+
+
+@dataclass
+class _Cand:
+    start: int
+    end: int  # end of quantity incl. post modifier
+    qty_end: int  # end of number+unit (before post modifier)
+    value: float
+    unit: str
+    comparator: Optional[str]  # from the quantity itself (range, +, 余, post modifier)
+    plus: bool
+    chinese: bool
+
+
+def _candidates(text: str) -> list[_Cand]:
+    out: list[_Cand] = []
+    for m in _QTY.finditer(text):
+        s, e = m.start(), m.end()
+        prev = text[s - 1] if s else ""
+        if prev in "第前" or text[max(0, s - 3):s].lower() == "top":
+            continue
+        comp: Optional[str] = None
+        plus = False
+        chinese = False
+        if m.group("qplus"):
+            value = float(m.group("pv") or m.group("pv2"))
+            unit = ""
+            comp = ">="
+            plus = True
+        elif m.group("n1"):
+            value = _num(m.group("n1"))
+            unit = (m.group("mag") or "") + m.group("unit")
+            if m.group("n2"):
+                comp = ">="
+            elif m.group("approx"):
+                comp = ">"
+            if m.group("unit") in ("%", "‰", "个百分点") and m.group("mag"):
+                continue
+        else:
+            chinese = True
+            cn, mag = m.group("cn"), m.group("cmag")
+            v = _cn_to_int(cn)
+            if v is None or v == 0:
+                continue
+            if mag:
+                if cn in ("千", "万", "百") and mag == "万" and cn != "百":
+                    continue  # 千万 (idiom), 万万
+            elif len(cn) < 2 or v < 10:
+                continue  # 三个, 百家, 千人 ...
+            if text[e:e + 1] in _CN_CHARS:
+                continue  # 千人千药
+            value = float(v)
+            unit = (mag or "") + m.group("cunit")
+            if m.group("capprox"):
+                comp = ">"
+        qty_end = e
+        pm = _POST.match(text, e)
+        post = pm.group("post")
+        if post:
+            e = pm.end()
+            if post in ("以上", "及以上", "+"):
+                comp = comp if comp == ">=" and m.group("n1") and m.group("n2") else ">="
+            elif post in ("以下", "以内"):
+                comp = "<="
+            elif post in ("左右", "上下", "级别", "级别的", "量级"):
+                comp = "~"
+        out.append(_Cand(s, e, qty_end, value, unit, comp, plus, chinese))
+    return out
+
+
+def _clean_lead(s: str, base: int) -> tuple[str, int]:
+    """Drop list labels, dashes, time frames and connectives at the start; return new offset."""
+    while True:
+        m = _LEAD_NOISE.match(s) or _LEAD_WORDS.match(s)
+        if not m or m.end() == 0:
+            return s, base
+        s, base = s[m.end():], base + m.end()
+
+
+def extract_targets(text: str, *, default_year: int | None = None) -> list[TargetMatch]:
+    """Quantitative targets in ``text`` (see the module docstring for the rules)."""
+    if not text or not isinstance(text, str):
+        return []
+    cands = _candidates(text)
+    if not cands:
+        return []
+    idx = _Index(text)
+    out: list[TargetMatch] = []
+    last_accept: Optional[tuple[int, int, str]] = None  # (clause_lo, metric end, how)
+    for i, c in enumerate(cands):
+        c_lo, c_hi = idx.clause_bounds(c.start, c.start + 1)
+        s_lo, s_hi = idx.sent_bounds(c.start, c.start + 1)
+        nxt = cands[i + 1].start if i + 1 < len(cands) and cands[i + 1].start < c_hi else c_hi
+        seg_lo = c_lo
+        inherited = False
+        if last_accept and last_accept[0] == c_lo and last_accept[1] <= c.start:
+            gap = text[last_accept[1]:c.start]
+            seg_lo = last_accept[1]
+            if re.fullmatch(r"\s*(?:和|及|与|以及|、|或)?\s*", gap):
+                inherited = True
+            gap_m = re.match(r"\s*(?:和|及|与|以及|、|或)\s*", gap)
+            if gap_m:
+                seg_lo += gap_m.end()
+
+        # --- cue right before the number
+        pre_lo = max(seg_lo, c.start - 40)
+        prefix = text[pre_lo:c.start]
+        imm = _IMM.search(prefix)
+        cue = imm.group("cue") if imm else None
+        aim = bool(imm and imm.group("aim")) or bool(_AIM_ONLY.search(prefix))
+        will = bool(imm and imm.group("will"))
+        cue_start = pre_lo + imm.start() if imm else c.start
+
+        # --- commitment verb earlier in the clause
+        action = None
+        clause_actions = [idx.actions[k] for k in idx._in(idx.action_starts, c_lo, c.start)
+                          if idx.actions[k][1] <= c.start]
+        if clause_actions:
+            a_s, a_e, verb = clause_actions[-1]
+            gap = text[a_e:c.start]
+            if len(gap) <= 25 and not _BAD_GAP.search(gap):
+                action = clause_actions[-1]
+
+        # --- sentence context
+        frame_before = None
+        fr = idx._in(idx.frame_starts, s_lo, c.start)
+        if len(fr):
+            frame_before = idx.frames[fr[-1]]
+        frame_any = frame_before
+        if frame_any is None:
+            fr2 = idx._in(idx.frame_starts, c.end, s_hi)
+            if len(fr2):
+                frame_any = idx.frames[fr2[0]]
+        frame_pos = frame_before[0] if frame_before else -1
+        st = idx._in(idx.stat, s_lo, c.start)
+        stat_blocked = (bool(len(st)) and idx.stat[st[-1]] > frame_pos) or bool(
+            len(idx._in(idx.attrib, s_lo, c.start)))
+        if not stat_blocked:
+            p_lo = c_lo
+            if text.startswith("其中", c_lo) and c_lo > s_lo:
+                p_lo = idx.clause_bounds(c_lo - 1, c_lo)[0]
+            stat_blocked = bool(len(idx._in(idx.possess, p_lo, c.start)))
+        forecast = bool(len(idx._in(idx.forecast, s_lo, c.start))) or (
+            will and cue is not None and frame_any is None)
+        bare_ctx = False
+        lead_bare: Optional[int] = None
+        if True:
+            for k in idx._in(idx.bare_starts, max(s_lo, frame_pos + 1), c.start):
+                b_s, b_y, attributive = idx.bare[k]
+                if not attributive or b_s >= c_lo:
+                    bare_ctx = True
+                    if lead_bare is None:
+                        lead_bare = b_y
+
+        # --- decide
+        strong = aim or (cue in _LIMIT_CUES)
+        if stat_blocked:
+            continue
+        if c.plus and not (action or cue or frame_any):
+            continue
+        accepted = False
+        if strong:
+            accepted = True
+        elif forecast and not action:
+            accepted = False
+        elif bare_ctx:
+            accepted = False
+        elif action or inherited:
+            accepted = True
+        elif cue and cue not in _WEAK_CUES:
+            accepted = True
+        elif cue or c.comparator:
+            accepted = frame_any is not None or default_year is not None
+        else:
+            accepted = frame_before is not None
+        if not accepted:
+            continue
+
+        # --- comparator
+        comparator = c.comparator or (_CUE_WORDS.get(cue) if cue else None) or "="
+        if c.comparator is None and aim and cue is None:
+            comparator = ">="
+
+        # --- metric
+        after_s = c.end
+        m_after = text[after_s:nxt]
+        stop = _METRIC_STOP.search(m_after)
+        if stop:
+            m_after = m_after[:stop.start()]
+        if re.match(r"(?:、|和|及|与|以及)", m_after):
+            m_after = ""  # a list "设施200个、床位1万张": each count's metric comes before it
+        if m_after.startswith("的"):
+            m_after = m_after[1:]
+            after_s += 1
+        m_after = _TRAIL_CONJ.sub("", m_after).rstrip()
+        stripped = _TRAIL_VERB.sub("", m_after)
+        if stripped:
+            m_after = stripped
+        metric = ""
+        metric_end = c.end
+        metric_start = c.start
+        if m_after and not _FILLER_AFTER.match(m_after):
+            metric = m_after.strip()
+            metric_end = after_s + len(m_after)
+            mp = _METRIC_PREFIX.search(text, max(seg_lo, c.start - 12), c.start)
+            if mp:
+                metric = re.sub(r"\s+", "", mp.group()) + metric
+            tx = _TO_X_MAKE.search(text, max(seg_lo, c.start - 30), c.start)
+            if tx and tx.group("x").strip() not in _PRONOUNS:
+                metric = tx.group("x").strip()
+        else:
+            if c.plus:
+                continue
+            if cue and imm:
+                subj_end = c.start if cue in _CHANGE_CUES and not imm.group("base") else cue_start
+                if imm.group("aim") is None:
+                    am = _AIM_ONLY.search(text, seg_lo, subj_end)
+                    if am:
+                        subj_end = am.start()
+                seg, off = _clean_lead(text[seg_lo:subj_end], seg_lo)
+            else:
+                seg, off = _clean_lead(text[seg_lo:c.start], seg_lo)
+                for a_s, a_e, verb in reversed(clause_actions if action else []):
+                    if a_s < off:
+                        break
+                    cut = a_s if verb in _METRIC_VERBS else a_e
+                    mp = _METRIC_PREFIX.search(text, max(off, a_s - 4), a_e)
+                    if mp and verb in _METRIC_VERBS:
+                        cut = mp.start()
+                    if text[cut:c.start].strip():
+                        seg, off = text[cut:c.start], cut
+                        break
+            metric = seg.strip().rstrip("的").strip()
+            metric_start = off
+            if not metric and strong and c_lo > s_lo:
+                # "…给予奖励，最高不超过1000万元": the limit applies to the previous clause
+                p_lo, p_hi = idx.clause_bounds(c_lo - 1, c_lo - 1)
+                prev_clause = text[p_lo:p_hi]
+                pa = [a for a in idx.actions[bisect_left(idx.action_starts, p_lo):]
+                      if a[1] <= p_hi]
+                metric = prev_clause
+                for a_s, a_e, _verb in reversed(pa):
+                    if prev_clause[a_e - p_lo:].strip():
+                        metric = prev_clause[a_e - p_lo:]
+                        break
+                metric = _clean_lead(metric.strip(), 0)[0].strip()
+        if not metric:
+            continue
+
+        # --- year
+        if frame_any is not None:
+            year: Optional[int] = frame_any[2]
+        elif lead_bare is not None and strong:
+            year = lead_bare
+        else:
+            year = default_year
+
+        # --- source phrase
+        # the clause from its start; a long clause (run-on heading + body) from the verb/cue
+        t_lo = min(_clean_lead(text[seg_lo:c.start], seg_lo)[1], metric_start, c.start)
+        if c.start - t_lo > 40:
+            anchors = [metric_start, c.start]
+            if imm:
+                anchors.append(cue_start)
+            if action:
+                anchors.append(action[0])
+            t_lo = max(t_lo, min(anchors))
+        t_hi = max(c.end, metric_end)
+        phrase = text[t_lo:t_hi]
+        lead = len(phrase) - len(phrase.lstrip())
+        t_lo += lead
+        phrase = text[t_lo:t_hi]
+        out.append(TargetMatch(metric=metric, value=c.value, unit=c.unit, comparator=comparator,
+                               year=year, start=t_lo, end=t_hi, text=phrase))
+        last_accept = (c_lo, t_hi, "")
+    return out

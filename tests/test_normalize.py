@@ -1,0 +1,77 @@
+"""Stage 2 (normalize): noisy PDF/web text becomes clean paragraphs, and offsets point back."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from loaders.normalize import normalize
+
+
+def norm(raw: str) -> str:
+    return normalize(raw, "t.txt").text
+
+
+def test_fullwidth_digits_and_punctuation():
+    assert norm("到２０２５年，建设３０个以上项目．") == "到2025年，建设30个以上项目。"
+    assert norm("沪府办规 〔２０２３〕２７号") == "沪府办规〔2023〕27号"
+    assert norm("«上海市促进在线新经济健康发展的若干政策措施»") == "《上海市促进在线新经济健康发展的若干政策措施》"
+
+
+def test_ascii_punctuation_in_chinese_text_but_not_in_numbers():
+    assert norm("(一)加大支持力度.对企业给予支持,按规定执行:") == "（一）加大支持力度。对企业给予支持，按规定执行："
+    assert norm("Web３．０生态、3.5万例、1,000家") == "Web3.0生态、3.5万例、1,000家"
+
+
+def test_words_broken_across_lines_are_joined_even_inside_a_clause():
+    raw = "实现支持.(责任\n\n单位:市经济信\n\n息化委、市科委)\n"
+    assert norm(raw) == "实现支持。（责任单位：市经济信息化委、市科委）"
+
+
+def test_spaced_characters_are_joined_and_double_spaces_break_paragraphs():
+    raw = "（ 四 ）打 造 智 能 新 终 端    1.智 能 网 联 汽 车 。加 快 推\n进 3.5 万 例 测 试 集"
+    assert norm(raw) == "（四）打造智能新终端\n1.智能网联汽车。加快推进3.5万例测试集"
+
+
+def test_space_between_numbers_is_kept():
+    assert norm("在线医疗 10.61 323.00") == "在线医疗10.61 323.00"
+
+
+def test_page_numbers_and_footnote_markers_are_removed():
+    raw = "上海加速产城融合。\n 5 \n随着经济社会发展。3近年来，成本上升。\n调研发现，4企业享受到的优惠政策。"
+    text = norm(raw)
+    assert "5" not in text and "3近年" not in text and "4企业" not in text
+    assert "近年来" in text and "企业享受到" in text
+
+
+def test_quantities_after_punctuation_are_not_footnotes():
+    assert norm("目标如下：2025年，建设3家平台，5G基站") == "目标如下：2025年，建设3家平台，5G基站"
+
+
+def test_headings_and_item_labels_start_paragraphs():
+    raw = "一、总体要求\n（一）指导思想\n以习近平新时代中国特色社会主义思想为指导，全面贯彻\n党的精神。\n1.\n数字健康。以5G为基础。"
+    paras = norm(raw).split("\n")
+    assert paras == ["一、总体要求", "（一）指导思想", "以习近平新时代中国特色社会主义思想为指导，全面贯彻党的精神。", "1.数字健康。以5G为基础。"]
+
+
+def test_offsets_trace_back_to_original_line_and_text():
+    raw = "标题\n\n1．建设100家以上无人工厂。（责任部门：市经济信\n息化委、市科委）\n"
+    nt = normalize(raw, "doc.txt")
+    i = nt.text.index("市经济信息化委")
+    span = nt.span(i, i + len("市经济信息化委"))
+    assert span.line == 3
+    assert span.text == "市经济信息化委"
+    assert raw[span.start:span.end] == "市经济信\n息化委"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("上海市经济信息化委（）()：:，,。.、 \n　１２3４5一二是年月日%＋«»责任单位") + ["\r\n", "  ", "\t"]), max_size=120).map("".join))
+def test_never_crashes_and_offsets_point_into_the_original(raw):
+    nt = normalize(raw, "p.txt")
+    assert len(nt.offsets) == len(nt.text) + 1
+    for i, ch in enumerate(nt.text):
+        o = nt.offsets[i]
+        assert 0 <= o < len(raw)
+        if ch.isdigit() and ch.isascii():
+            # a digit comes from a digit (ASCII or full-width) in the original
+            assert raw[o].isdigit()
+    offs = list(nt.offsets[:-1])
+    assert offs == sorted(offs)
