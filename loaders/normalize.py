@@ -257,7 +257,7 @@ def _assemble_lines(text: str, offs: array) -> tuple[str, array]:
     for k, (s, e, indented, width) in enumerate(lines):
         line = text[s:e]
         if k > 0:
-            if (depth <= 0 or depth > 3) and _is_break(prev_line, line, indented, prev_width, wrap_width):
+            if _is_break(prev_line, line, indented, prev_width, wrap_width, inside_brackets=0 < depth <= 3):
                 pieces.append("\n")
                 new.append(offs[prev_end] if prev_end < len(offs) else offs[-1])
                 depth = 0
@@ -269,7 +269,9 @@ def _assemble_lines(text: str, offs: array) -> tuple[str, array]:
     return "".join(pieces), new
 
 
-def _is_break(prev: str, line: str, indented: bool, prev_width: int, wrap_width: int) -> bool:
+def _is_break(
+    prev: str, line: str, indented: bool, prev_width: int, wrap_width: int, inside_brackets: bool = False
+) -> bool:
     """Is the line boundary between ``prev`` and ``line`` a paragraph break (else a wrap)?"""
     if ITEM_LABEL.fullmatch(prev):
         return False  # a label alone at the end of a line: its title is on the next line
@@ -282,8 +284,8 @@ def _is_break(prev: str, line: str, indented: bool, prev_width: int, wrap_width:
         return True
     if last in "）)" and _RESP_TAIL.search(prev):
         return True
-    if last in "，、,（(“《—-":
-        return False
+    if last in "，、,（(“《—-" or inside_brackets:
+        return False  # mid-sentence, or inside an open （…） such as a broken （责任\n单位：…）
     return prev_width < 0.75 * wrap_width  # a short physical line ends its paragraph
 
 
