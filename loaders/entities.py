@@ -24,9 +24,10 @@ also matches across a stray space (金桥5G 生态园).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import spacy
 from spacy.matcher import PhraseMatcher
@@ -45,17 +46,21 @@ _KIND_PRIORITY = {PLACE: 0, AGENCY: 1, SECTOR: 2}  # on an exact tie of span
 # a running-text agency mention needs at least this many characters (市委 inside 全市委托 ...).
 MIN_AGENCY_MENTION_CHARS = 3
 # Characters that end the stretch of text in which a place mention collects sectors.
-CLAUSE_END = set("，,。；;！!？?：:\n\r")
+CLAUSE_END = "，,。；;！!？?：:\n\r"
+_CLAUSE_END_RE = re.compile("[" + re.escape(CLAUSE_END) + "]")
 # Suffixes of place names, for places the gazetteer does not know (longest first).
 PLACE_SUFFIXES = (
     "产业基地", "生态园", "科学城", "新片区", "示范区", "产业园", "科技园", "软件园", "创新园",
     "双创园", "工业区", "开发区", "高新区", "园区",
 )
+_MAX_NAME_MIDDLE = 8  # characters between the known prefix and the suffix
+_SCAN = _MAX_NAME_MIDDLE + max(len(s) for s in PLACE_SUFFIXES)
 # Characters that never occur inside the middle of such a name: function words and verbs that
 # show the text is a phrase about a place, not a name (在临港新片区建设数字孪生城市先行示范区).
 _NOT_IN_NAME = set("的和与及等在为对将把向从以于并或是建推打培支鼓加重批各个由到着了其该")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _WS = re.compile(r"\s")
+_WS_RUN = re.compile(r"\s+")
 _QUOTED_NAME = re.compile(r"“([^“”，。、；：\s]{2,8})”")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
@@ -89,8 +94,7 @@ class PlaceMatch:
     catalogued: bool = True
 
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
     kind: str
     entry_id: str
     start: int
@@ -133,13 +137,15 @@ class EntityMatcher:
             key_hash = self.nlp.vocab.strings.add(key)
             self._keys[key_hash] = (kind, entry_id)
             compact = sorted({_WS.sub("", f) for f in forms} - {""})
-            self.matcher.add(key, [self._char_doc(f)[0] for f in compact])
+            self.matcher.add(key, [self.nlp.make_doc(f) for f in compact])
             for phrase in compact:
                 self._phrase_keys.setdefault(phrase, key_hash)
             for form in forms:
                 if _ASCII_ALNUM.match(form[0]) or _ASCII_ALNUM.match(form[-1]):
                     self._ascii_edges.add(key_hash)
-        self._trie = re.compile("(?=(" + _trie_pattern(self._phrase_keys) + "))")
+        initials = "".join(sorted({phrase[0] for phrase in self._phrase_keys}))
+        # a cheap check of the first character before trying the whole trie at a position
+        self._trie = re.compile("(?=[" + re.escape(initials) + "])(?=(" + _trie_pattern(self._phrase_keys) + "))")
 
     # -------------------------------------------------------------- public API
     def find_sectors(self, text: str) -> list[EntityMatch]:
@@ -172,12 +178,18 @@ class EntityMatcher:
         ]
         found.extend((s, e, entry, False) for s, e, entry in new)
         found.sort(key=lambda item: item[0])
+        sector_starts = [h.start for h in sector_hits]
         out = []
         for i, (start, end, entry, catalogued) in enumerate(found):
             stop = _clause_end(text, end)
             if i + 1 < len(found):
                 stop = min(stop, found[i + 1][0])
-            tied = tuple(dict.fromkeys(h.entry_id for h in sector_hits if h.start >= end and h.end <= stop))
+            tied_ids = []
+            for k in range(bisect_left(sector_starts, end), len(sector_hits)):
+                if sector_hits[k].end > stop:
+                    break
+                tied_ids.append(sector_hits[k].entry_id)
+            tied = tuple(dict.fromkeys(tied_ids))
             out.append(
                 PlaceMatch(
                     place_id=entry.id,
@@ -195,15 +207,6 @@ class EntityMatcher:
         return out
 
     # -------------------------------------------------------------- matching
-    def _char_doc(self, text: str) -> tuple[Doc, Optional[list[int]]]:
-        """A Doc with one token per non-space character, and the token -> text offset map
-        (None when the text has no whitespace: token i is character i)."""
-        if _WS.search(text) is None:
-            return Doc(self.nlp.vocab, words=list(text), spaces=[False] * len(text)), None
-        offsets = [i for i, ch in enumerate(text) if not ch.isspace()]
-        words = [text[i] for i in offsets]
-        return Doc(self.nlp.vocab, words=words, spaces=[False] * len(words)), offsets
-
     def _hits(self, text: str) -> list[_Hit]:
         cached = self._cache.get(text)
         if cached is not None:
@@ -215,40 +218,34 @@ class EntityMatcher:
             self._cache.popitem(last=False)
         return hits
 
-    def _raw_matches(self, text: str):
-        """([(key, start, end)] in the whitespace-free text, offset map back to ``text`` or None)."""
+    def _raw_matches(self, text: str) -> list[tuple[int, int, int]]:
+        """(match key, start, end) of every phrase found in the whitespace-free text."""
+        compact = _WS_RUN.sub("", text)
         if self.engine == "spacy":
-            doc, offsets = self._char_doc(text)
-            return self.matcher(doc), offsets
-        if _WS.search(text) is None:
-            compact, offsets = text, None
-        else:
-            offsets = [i for i, ch in enumerate(text) if not ch.isspace()]
-            compact = "".join(text[i] for i in offsets)
+            doc = Doc(self.nlp.vocab, words=list(compact), spaces=[False] * len(compact))
+            return self.matcher(doc)
         keys = self._phrase_keys
-        found = [(keys[m.group(1)], m.start(), m.start() + len(m.group(1))) for m in self._trie.finditer(compact)]
-        return found, offsets
+        return [(keys[m.group(1)], m.start(), m.start() + len(m.group(1))) for m in self._trie.finditer(compact)]
 
     def _match(self, text: str) -> list[_Hit]:
         if not text:
             return []
         candidates = []
-        raw, offsets = self._raw_matches(text)
-        for key_hash, tok_start, tok_end in raw:
-            if offsets is None:
-                start, end = tok_start, tok_end
-            else:
-                start, end = offsets[tok_start], offsets[tok_end - 1] + 1
-            if key_hash in self._ascii_edges and not _ascii_bounded(text, start, end):
+        to_text = _OffsetMap(text)
+        keys, ascii_edges = self._keys, self._ascii_edges
+        for key_hash, start, end in self._raw_matches(text):
+            if to_text.gaps:
+                start, end = to_text(start), to_text(end - 1) + 1
+            if key_hash in ascii_edges and not _ascii_bounded(text, start, end):
                 continue
-            kind, entry_id = self._keys[key_hash]
+            kind, entry_id = keys[key_hash]
             candidates.append(_Hit(kind, entry_id, start, end))
         # longest first, then earliest, then place > agency > sector
         candidates.sort(key=lambda h: (-(h.end - h.start), h.start, _KIND_PRIORITY[h.kind]))
         taken = bytearray(len(text) + 1)
         chosen = []
         for hit in candidates:
-            if any(taken[hit.start:hit.end]):
+            if taken.find(1, hit.start, hit.end) != -1:
                 continue
             taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
             chosen.append(hit)
@@ -277,14 +274,14 @@ class EntityMatcher:
         out = []
         for start, anchor_end, prefix in anchors:
             j = anchor_end
-            limit = min(len(text), anchor_end + 8 + max(len(s) for s in PLACE_SUFFIXES))
+            limit = min(len(text), anchor_end + _SCAN)
             while j < limit and _NAME_CHAR.match(text[j]) and not taken[j]:
                 j += 1
             stretch = text[anchor_end:j]
             best = None
             for suffix in PLACE_SUFFIXES:  # the shortest name that ends in a suffix
                 k = stretch.find(suffix)
-                if k != -1 and k <= 8 and (best is None or k + len(suffix) < best[0] + len(best[1])):
+                if k != -1 and k <= _MAX_NAME_MIDDLE and (best is None or k + len(suffix) < best[0] + len(best[1])):
                     best = (k, suffix)
             if best is None:
                 continue
@@ -311,6 +308,23 @@ class EntityMatcher:
         return place.district if place is not None else None
 
 
+class _OffsetMap:
+    """Maps an index in the whitespace-free text back to the index in the original text."""
+
+    def __init__(self, text: str):
+        self.gaps: list[int] = []  # compact index at which removed whitespace preceded
+        self.shift: list[int] = []  # characters removed up to there
+        removed = 0
+        for m in _WS_RUN.finditer(text):
+            removed += m.end() - m.start()
+            self.gaps.append(m.end() - removed)
+            self.shift.append(removed)
+
+    def __call__(self, index: int) -> int:
+        k = bisect_right(self.gaps, index)
+        return index + (self.shift[k - 1] if k else 0)
+
+
 def _trie_pattern(phrases) -> str:
     """A regular expression matching any of the phrases, the longest one at a position first."""
     root: dict = {}
@@ -333,10 +347,8 @@ def _trie_pattern(phrases) -> str:
 
 
 def _clause_end(text: str, start: int) -> int:
-    for i in range(start, len(text)):
-        if text[i] in CLAUSE_END:
-            return i
-    return len(text)
+    found = _CLAUSE_END_RE.search(text, start)
+    return found.start() if found else len(text)
 
 
 def _ascii_bounded(text: str, start: int, end: int) -> bool:

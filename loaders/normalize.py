@@ -75,6 +75,11 @@ _MULTI_SPACE = re.compile(r" {2,}")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\r]")
 
 
+def translate_width(text: str) -> str:
+    """Full-width digits/letters/symbols to ASCII, «» to 《》 etc. (same length: offsets unchanged)."""
+    return text.translate(_TRANSLATE)
+
+
 def _is_cjk(ch: str) -> bool:
     return bool(ch) and ("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
 

@@ -36,8 +36,11 @@ from loaders.records import (
     SectorMention,
     Target,
 )
+from loaders.normalize import translate_width
+from loaders.records import SourceSpan
 from loaders.responsibilities import extract_responsibilities, inline_responsibilities
 from loaders.structure import parse_structure
+from loaders.tables import TableRow, find_task_tables
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS_DIR = REPO_ROOT / "data" / "corpus"
@@ -135,6 +138,7 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
             record.leads.extend(_as_document_leads(resp, record.leads))
         else:
             m.responsibilities = resp
+    _attach_task_tables(nt, record, ctx.resolve)
     for paragraph, chapter_key in structure.free_paragraphs:
         if chapter_key and DOCUMENT_LEAD_CHAPTER.search(chapter_title.get(chapter_key, "")):
             resp = inline_responsibilities(paragraph.text, paragraph.start, nt, ctx.resolve, None)
@@ -158,6 +162,56 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
 
     record.issues = issues
     return record
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s，。、；：“”（）《》]", "", text)
+
+
+def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve) -> None:
+    """Rows of a 任务分工表 give responsibilities to the measures they name (or become tasks)."""
+    raw = translate_width(nt.raw)
+    rows = find_task_tables(raw, resolve)
+    if not rows:
+        return
+    line_of = lambda offset: raw.count("\n", 0, offset) + 1  # noqa: E731
+    for row in rows:
+        clause = _squash(raw[row.start : row.end])
+        span = SourceSpan(nt.source_file, line_of(row.start), row.start, row.end, clause)
+        task = _squash(row.task)
+        target = next(
+            (m for m in record.measures if not m.responsibilities and _squash(m.title) and
+             (_squash(m.title) == task or _squash(m.title) in task or task in _squash(m.title))),
+            None,
+        )
+        if target is None:
+            target = Measure(
+                key=f"t.{row.number}",
+                number=row.number,
+                label=row.number,
+                title=row.task,
+                text=clause,
+                kind="task",
+                chapter_key=None,
+                chapter="任务分工表",
+                parent_key=None,
+                level=1,
+                order=len(record.measures),
+                span=span,
+            )
+            record.measures.append(target)
+        names = [(n, "lead") for n in row.leads] + [(n, "support") for n in row.supports]
+        seen: set[str] = set()
+        for written, role in names:
+            canonical = resolve(written)
+            name = canonical or written
+            if name in seen:
+                continue
+            seen.add(name)
+            target.responsibilities.append(
+                Responsibility(agency=name, written=written, role=role, rank=len(seen), catalogued=canonical is not None,
+                               clause=clause, span=span, measure_key=target.key)
+            )
 
 
 def _as_document_leads(resp: list[Responsibility], existing: list[Responsibility]) -> list[Responsibility]:

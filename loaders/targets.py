@@ -113,7 +113,9 @@ _CN_CHARS = _CN_DIGITS + "十百千"
 _LATIN_UNIT = re.compile(r"[A-Za-z]")
 
 _QTY = re.compile(
-    # quoted "100+" (also 『』「」), or 100+ glued to a following CJK noun
+    # cheap first-character filter, then: quoted "100+"
+    rf"(?=[“\"「『\d{_CN_CHARS}])(?:"
+    # (also 『』「」), or 100+ glued to a following CJK noun
     rf"(?P<qplus>[“\"「『]\s*(?P<pv>\d+)\s*\+\s*[”\"」』]"
     rf"|(?<![0-9A-Za-z.])(?P<pv2>\d+)\s*\+(?=[\u4e00-\u9fff]))"
     # arabic number, optional range, magnitude, approximation, unit
@@ -122,13 +124,13 @@ _QTY = re.compile(
     rf"\s*(?P<mag>{_MAG_ALT})?(?P<approx>余|多)?\s*(?P<unit>{_UNIT_ALT})(?![A-Za-z])"
     # chinese numerals
     rf"|(?<![{_CN_CHARS}])(?P<cn>[{_CN_CHARS}]+)(?P<cmag>{_MAG_ALT})?(?P<capprox>余|多)?"
-    rf"(?P<cunit>{_UNIT_ALT})(?![A-Za-z])"
+    rf"(?P<cunit>{_UNIT_ALT})(?![A-Za-z]))"
 )
 
 _POST = re.compile(r"\s*(?P<post>及以上|以上|以下|以内|左右|上下|\+|级别的|级别|量级)?")
 
-_CLAUSE_DELIM = re.compile(r"[，,；;。：:！!？?\n\r（）()【】\[\]]|(?<!\d)\.|\.(?!\d)")
-_SENT_DELIM = re.compile(r"[；;。！!？?\n\r]|(?<!\d)\.|\.(?!\d)")
+_CLAUSE_DELIM = re.compile(r"[，,；;。：:！!？?\n\r（）()【】\[\]]|\.(?:(?<!\d\.)|(?!\d))")
+_SENT_DELIM = re.compile(r"[；;。！!？?\n\r]|\.(?:(?<!\d\.)|(?!\d))")
 
 _CUE_WORDS = {
     # limit (always a commitment)
@@ -172,11 +174,13 @@ _METRIC_PREFIX = re.compile(
 _TO_X_MAKE = re.compile(r"将(?P<x>[^，。；,;将]{1,20}?)(?:打造成为|打造成|培育成为|培育成|建设成为|建设成|建成为)\s*$")
 
 _FRAME = re.compile(
-    r"(?:(?<!截)(?:到|至)\s*(?P<y1>(?:19|20)\d{2})\s*年\s*(?:底|末|前|以前|之前|内)?"
+    r"(?=[到至\d“\"十])(?:(?:(?<!截)(?:到|至)\s*(?P<y1>(?:19|20)\d{2})\s*年\s*(?:底|末|前|以前|之前|内)?"
     r"|(?P<y2>(?:19|20)\d{2})\s*年\s*(?:底|末)?\s*(?:前|以前|之前)"
     r"|(?P<y3>(?:19|20)\d{2})\s*年\s*(?:底|末))(?![的0-9—\-～~月])"
-    r"|(?:(?:到|至)\s*)?[“\"]?(?P<fyp>十[一二三四五六七八九]?五)[”\"]?\s*(?:期间|末|时期|末期|内)"
+    r"|(?:(?:到|至)\s*)?[“\"]?(?P<fyp>十[一二三四五六七八九]?五)[”\"]?\s*(?:期间|末|时期|末期|内))"
 )
+_BOOK_OPEN = re.compile("《")
+_BOOK_CLOSE = re.compile("》")
 _FIVE_YEAR_PLANS = {"十一五": 2010, "十二五": 2015, "十三五": 2020, "十四五": 2025, "十五五": 2030,
                     "十六五": 2035}
 _BARE_YEAR = re.compile(r"(?<![0-9])(?P<y>(?:19|20)\d{2})\s*(?:年|—|-|－|～)(?P<de>的)?")
@@ -240,8 +244,8 @@ class _Index:
         self.text = text
         self.clause = [m.start() for m in _CLAUSE_DELIM.finditer(text)]
         self.sent = [m.start() for m in _SENT_DELIM.finditer(text)]
-        self.book_open = [i for i, c in enumerate(text) if c == "《"] if "《" in text else []
-        self.book_close = [i for i, c in enumerate(text) if c == "》"] if "》" in text else []
+        self.book_open = [m.start() for m in _BOOK_OPEN.finditer(text)]
+        self.book_close = [m.start() for m in _BOOK_CLOSE.finditer(text)]
         self.frames: list[tuple[int, int, int]] = []
         for m in _FRAME.finditer(text):
             s = m.start()

@@ -64,3 +64,15 @@ def test_clause_keeps_provenance():
     assert resp[0].clause == "（责任部门：市经济信息化委、市科委）"
     assert resp[0].span.source_file == "doc.txt" and resp[0].span.line == 1
     assert raw[resp[0].span.start:resp[0].span.end].startswith("（责任部门")
+
+
+def test_task_division_table_assigns_lead_and_support():
+    from pathlib import Path
+
+    from loaders.pipeline import load_file
+
+    record = load_file(Path(__file__).parent / "fixtures" / "docs" / "task_table.txt")
+    by_title = {m.title: [(r.agency, r.role) for r in m.responsibilities] for m in record.measures}
+    assert by_title["完善数据交易体系"] == [("市大数据中心", "lead"), ("市委网信办", "support"), ("市经济信息化委", "support")]
+    assert by_title["推进数字化转型示范"][0] == ("市国资委", "lead")
+    assert all(r.span.line >= 17 for m in record.measures for r in m.responsibilities)

@@ -1,0 +1,190 @@
+"""graph.build: ids, canonicalization, structure, agencies, sectors, places, targets, citations."""
+
+import random
+
+import pytest
+
+from graph.build import (
+    build_graph,
+    dedupe_records,
+    document_id,
+    external_document_id,
+    measure_id,
+    normalize_title,
+)
+from graph.chains import ChainLink, compute_chains
+from graph.schema import NODE_TYPE_BY_LABEL, REL_TYPE_BY_NAME
+from tests.conftest import make_record, measure_spec, sample_records_list
+
+
+def _edges(g, rtype):
+    return {(e.source, e.target): e.properties for e in g.edges_by_type(rtype)}
+
+
+def test_ids_are_stable_and_independent_of_load_order(sample_gazetteer):
+    a = build_graph(sample_records_list(), sample_gazetteer)
+    recs = sample_records_list()
+    random.Random(3).shuffle(recs)
+    b = build_graph(list(reversed(recs)), sample_gazetteer)
+    assert set(a.nodes) == set(b.nodes)
+    assert set(a.edges) == set(b.edges)
+    for nid, node in a.nodes.items():
+        assert b.nodes[nid].properties == node.properties
+
+
+def test_document_ids_from_doc_number_else_file(sample_records):
+    plan, measures = sample_records
+    assert document_id(plan).startswith("doc:") and len(document_id(plan)) == 16
+    # full-width digits and spaces in the 文号 do not change the id
+    same = make_record("other.txt", "X", "沪府办规 〔2023〕27号")
+    assert document_id(same) == document_id(measures)
+    no_number = make_record("c.txt", "无文号")
+    assert document_id(no_number) != document_id(make_record("d.txt", "无文号"))
+
+
+def test_every_label_and_property_is_in_the_schema(sample_graph):
+    for node in sample_graph.nodes.values():
+        assert node.label in NODE_TYPE_BY_LABEL
+        assert set(node.properties) <= set(NODE_TYPE_BY_LABEL[node.label].property_names)
+    for edge in sample_graph.edges.values():
+        rt = REL_TYPE_BY_NAME[edge.type]
+        pair = (sample_graph.label_of(edge.source), sample_graph.label_of(edge.target))
+        assert pair in rt.pairs, (edge.type, pair)
+        assert set(edge.properties) <= set(rt.property_names)
+
+
+def test_structure_contains_edges(sample_graph, sample_records):
+    g = sample_graph
+    plan_id = document_id(sample_records[0])
+    contains = _edges(g, "CONTAINS")
+    assert (plan_id, f"{plan_id}/c2") in contains
+    assert (f"{plan_id}/c2", measure_id(plan_id, "c2.m1")) in contains
+    # nested task hangs under its parent measure, not the chapter
+    assert (measure_id(plan_id, "c2.m2"), measure_id(plan_id, "c2.m2.t1")) in contains
+    assert (f"{plan_id}/c2", measure_id(plan_id, "c2.m2.t1")) not in contains
+    # an item outside any chapter hangs under the document
+    m_id = document_id(sample_records[1])
+    assert (m_id, measure_id(m_id, "m2")) in contains
+    m = g.nodes[measure_id(plan_id, "c2.m1")].properties
+    assert m["doc_number"] == "沪府办发〔2020〕1号" and m["chapter"] == "二、聚焦发展重点"
+    assert m["seq"] == 1 and m["line"] > 0 and m["end"] > m["start"]
+
+
+def test_responsibilities_roles_ranks_and_provenance(sample_graph, sample_records):
+    plan_id = document_id(sample_records[0])
+    rf = _edges(sample_graph, "RESPONSIBLE_FOR")
+    lead = rf[("agency:市经济信息化委", measure_id(plan_id, "c2.m1"))]
+    assert lead["role"] == "lead" and lead["rank"] == 1
+    assert lead["source_text"] == "（责任部门：市经济信息化委、市发展改革委、市科委）"
+    assert lead["source_file"] == "a_plan.txt" and lead["line"] > 0
+    sup = rf[("agency:市科委", measure_id(plan_id, "c2.m1"))]
+    assert (sup["role"], sup["rank"]) == ("support", 3)
+
+
+def test_agencies_catalogued_from_gazetteer_uncatalogued_kept(sample_graph):
+    a = sample_graph.nodes["agency:市经济信息化委"].properties
+    assert a["full_name"] == "上海市经济和信息化委员会" and a["catalogued"] is True
+    assert "市经信委" in a["aliases"].split("|")
+    # written alias resolves to the canonical node (no duplicate node)
+    assert "agency:市经信委" not in sample_graph.nodes
+    u = sample_graph.nodes["agency:市测试办"].properties
+    assert u["catalogued"] is False and u["name"] == "市测试办"
+
+
+def test_issuer_leads_and_mentions(sample_graph, sample_records):
+    plan_id, m_id = (document_id(r) for r in sample_records)
+    assert (plan_id, "agency:市政府办公厅") in _edges(sample_graph, "ISSUED_BY")
+    assert ("agency:市发展改革委", m_id) in _edges(sample_graph, "LEADS")
+    assert (measure_id(plan_id, "c2.m2"), "agency:市科委") in _edges(sample_graph, "MENTIONS")
+
+
+def test_sector_chain_is_complete(sample_graph):
+    broader = _edges(sample_graph, "BROADER")
+    assert ("sector:industrial_internet", "sector:smart_manufacturing") in broader
+    assert ("sector:smart_manufacturing", "sector:digital_economy") in broader
+    assert sample_graph.nodes["sector:industrial_internet"].properties["level"] == 3
+
+
+def test_places_within_district_and_group(sample_graph, sample_records):
+    within = _edges(sample_graph, "WITHIN")
+    assert ("place:jiading_new_town", "place:jiading") in within  # district is a known place
+    assert ("place:park_a", "place:eco_parks") in within  # member -> group
+    assert ("place:park_b", "place:eco_parks") in within
+    plan_id = document_id(sample_records[0])
+    assert (measure_id(plan_id, "c2.m1"), "place:jiading_new_town") in _edges(sample_graph, "LOCATED_IN")
+    assert ("place:jiading_new_town", "sector:smart_manufacturing") in _edges(sample_graph, "FOCUSES_ON")
+
+
+def test_targets_from_measure_and_document(sample_graph, sample_records):
+    plan_id = document_id(sample_records[0])
+    sets = _edges(sample_graph, "SETS")
+    mt = f"{measure_id(plan_id, 'c2.m1')}/t1"
+    assert (measure_id(plan_id, "c2.m1"), mt) in sets
+    assert (plan_id, f"{plan_id}/t1") in sets
+    t = sample_graph.nodes[mt].properties
+    assert (t["metric"], t["value"], t["unit"], t["year"]) == ("无人工厂", 100.0, "家", 2022)
+
+
+def test_cites_match_loaded_titles_and_make_external_documents(sample_graph, sample_records):
+    plan_id, m_id = (document_id(r) for r in sample_records)
+    cites = _edges(sample_graph, "CITES")
+    # 2020—2022 (em dash) in the citation matches the loaded (2020-2022年) title
+    assert cites[(m_id, plan_id)]["relation"] == "cites"
+    ext = external_document_id("国务院办公厅关于促进平台经济规范健康发展的指导意见")
+    assert cites[(m_id, ext)]["relation"] == "implements"
+    node = sample_graph.nodes[ext].properties
+    assert node["external"] is True and node["title"].startswith("国务院办公厅")
+
+
+def test_normalize_title():
+    assert normalize_title("《上海市促进在线新经济发展行动方案（2020—2022年）》") == \
+        normalize_title("上海市促进在线新经济发展行动方案(2020-2022年)")
+    assert normalize_title("«上海市 数据 条例»") == "上海市数据条例"
+
+
+def test_self_citation_is_dropped():
+    rec = make_record("a.txt", "上海市某某方案", cites=("上海市某某方案",))
+    g = build_graph([rec], None)
+    assert not list(g.edges_by_type("CITES"))
+
+
+def test_dedupe_same_doc_number_keeps_smaller_file():
+    a = make_record("b.txt", "T", "沪府发〔2021〕1号")
+    b = make_record("a.txt", "T copy", "沪府发〔2021〕1号")
+    kept, msgs = dedupe_records([a, b])
+    assert [r.source_file for r in kept] == ["a.txt"]
+    assert "b.txt" in msgs[0]
+
+
+def test_document_chain_for_successive_editions():
+    old = make_record("p1.txt", "上海市测试行动方案（2018-2020年）", "沪府发〔2018〕1号", issued="2018-01-01")
+    new = make_record("p2.txt", "上海市测试行动方案（2021-2023年）", "沪府发〔2021〕1号", issued="2021-01-01")
+    other = make_record("p3.txt", "上海市另一方案（2021-2023年）", "沪府发〔2021〕2号", issued="2021-01-01")
+    ids = {r.source_file: document_id(r) for r in (old, new, other)}
+    links = compute_chains([new, other, old], ids)
+    assert links == [ChainLink(ids["p2.txt"], ids["p1.txt"], "successor", 1.0, links[0].evidence)]
+    g = build_graph([old, new, other], None)
+    cont = _edges(g, "CONTINUES")
+    assert cont[(ids["p2.txt"], ids["p1.txt"])]["relation"] == "successor"
+
+
+def test_citing_is_not_continuing(sample_records):
+    ids = {r.source_file: document_id(r) for r in sample_records}
+    assert compute_chains(sample_records, ids) == []
+
+
+def test_corpus_end_to_end(pipeline_ready):
+    if not pipeline_ready:
+        pytest.skip("loaders.pipeline.load_file is not available yet")
+    from loaders.pipeline import DEFAULT_CORPUS_DIR, iter_document_files, load_paths
+
+    report = load_paths(iter_document_files([DEFAULT_CORPUS_DIR]))
+    assert not report.failures
+    g = build_graph(report.records)
+    rec002 = next(r for r in report.records if r.source_file.startswith("002_"))
+    did = document_id(rec002)
+    first = min((m for m in rec002.measures if m.number == "1"), key=lambda m: m.order)
+    lead = [e for e in g.edges_by_type("RESPONSIBLE_FOR")
+            if e.target == measure_id(did, first.key) and e.properties["role"] == "lead"]
+    assert [e.source for e in lead] == ["agency:市经济信息化委"]
+    assert g.nodes["agency:市经济信息化委"].properties["catalogued"] is True

@@ -1,0 +1,182 @@
+"""Tests for loaders.entities: sectors, places and agencies found in normalized corpus sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from loaders.entities import EntityMatcher
+from loaders.gazetteer import load_gazetteer
+
+# Normalized sentences from the corpus.
+NEW_TOWNS = (  # 004, 五个新城
+    "重点发展嘉定新城智能传感器及物联网和精准医疗产业、青浦新城新一代通信和软件产业、松江新城人工智能和云计算产业、"
+    "奉贤新城数字健康和智能网联汽车产业、南汇新城集成电路和智能计算产业，打造万亿级数字终端产品和器件、材料制造基地"
+)
+ZHONGHUAN = (  # 004, 中环数字产业创新带
+    "以静安市北、杨浦创智、普陀桃浦智创城-海纳小镇、长宁虹桥智谷、漕河泾、张江在线-人工智能岛、金桥5G生态园"
+    "等一批围绕中环的特色产业园区为依托"
+)
+ECO_PARKS = (  # 003, measure (四)
+    "加快“长阳秀带”“张江在线”“虹桥之源”三个在线新经济生态园（以下简称“三个生态园”）建设，完善周边公共交通配套，"
+    "加快实施轨道交通18号线二期、21号线和外环线西段抬升工程，推进轨道交通24、26、27号线规划研究。"
+)
+SCENE_AREAS = (  # 002, measure 14
+    "依托临港新片区、长三角生态绿色一体化发展示范区、张江科学城、虹桥商务区等重点区域，探索设立在线新经济应用场景实践区"
+)
+ONLINE_HEALTH = (  # 002, measure 12
+    "提升发展在线医疗。推进互联网医院发展，完善互联网诊疗服务管理制度，在线开展就医复诊、健康咨询、健康管理、家庭医生等各类服务。"
+)
+DATA_OPEN = (  # 002, measure 17
+    "统筹完善“城市大脑”架构，依托市大数据中心，优化公共数据采集质量，实现公共数据集中汇聚，推动医疗、教育等重点领域的数据开放应用"
+)
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return EntityMatcher(load_gazetteer())
+
+
+@pytest.fixture(scope="module")
+def spacy_matcher():
+    return EntityMatcher(load_gazetteer(), engine="spacy")
+
+
+def _sector_ids(matches):
+    return [m.entry_id for m in matches]
+
+
+def test_five_new_towns_get_their_sectors(matcher):
+    places = {p.name: p.sectors for p in matcher.find_places(NEW_TOWNS)}
+    assert places == {
+        "嘉定新城": ("smart_sensors", "iot", "precision_medicine"),
+        "青浦新城": ("next_gen_communications", "software"),
+        "松江新城": ("artificial_intelligence", "cloud_computing"),
+        "奉贤新城": ("digital_health", "intelligent_connected_vehicles"),
+        "南汇新城": ("integrated_circuits", "intelligent_computing"),
+    }
+
+
+def test_sectors_in_new_towns_sentence(matcher):
+    found = matcher.find_sectors(NEW_TOWNS)
+    assert _sector_ids(found) == [
+        "smart_sensors", "iot", "precision_medicine", "next_gen_communications", "software",
+        "artificial_intelligence", "cloud_computing", "digital_health", "intelligent_connected_vehicles",
+        "integrated_circuits", "intelligent_computing",
+    ]
+    for match in found:
+        assert NEW_TOWNS[match.start:match.end] == match.text
+
+
+def test_zhonghuan_parks(matcher):
+    places = matcher.find_places(ZHONGHUAN)
+    assert [p.place_id for p in places] == [
+        "shibei", "yangpu_chuangzhi", "taopu", "haina_town", "hongqiao_zhigu", "caohejing",
+        "zhangjiang_online", "ai_island", "jinqiao_5g_park",
+    ]
+    assert all(p.catalogued for p in places)
+    assert [p.district for p in places][:3] == ["静安区", "杨浦区", "普陀区"]
+    # 人工智能岛 and 金桥5G生态园 are places; their names do not count as sector mentions
+    assert matcher.find_sectors(ZHONGHUAN) == []
+
+
+def test_three_eco_parks_and_rail_lines(matcher):
+    places = matcher.find_places(ECO_PARKS)
+    assert [p.place_id for p in places] == [
+        "changyang_xiudai", "zhangjiang_online", "hongqiao_zhiyuan", "three_eco_parks", "three_eco_parks",
+    ]
+    group = places[3]
+    assert group.members == ("changyang_xiudai", "zhangjiang_online", "hongqiao_zhiyuan")
+    assert group.text == "三个在线新经济生态园"
+    assert not any("号线" in p.text or "外环" in p.text for p in places)  # rail lines are not places
+
+
+def test_scene_areas(matcher):
+    places = matcher.find_places(SCENE_AREAS)
+    assert [p.place_id for p in places] == [
+        "lingang_special_area", "yrd_demo_zone", "zhangjiang_science_city", "hongqiao_business_district",
+    ]
+    assert all(p.sectors == () for p in places)  # the clause ends before 在线新经济
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "加快园区新型数字基础设施建设，围绕各园区特色应用场景",
+        "打造一批特色鲜明、功能错位、相对集聚的在线新经济生态园",
+        "加快实施轨道交通18号线二期、21号线和外环线西段抬升工程",
+        "在市级在线新经济生态园开展试点",
+    ],
+)
+def test_generic_park_words_are_not_places(matcher, text):
+    assert matcher.find_places(text) == []
+
+
+def test_group_followed_by_generic_word_is_only_the_group(matcher):
+    places = matcher.find_places("支持三个生态园园区开发运营主体与在园企业协同共建产业技术平台")
+    assert [(p.place_id, p.catalogued) for p in places] == [("three_eco_parks", True)]
+
+
+def test_uncatalogued_places_by_convention(matcher):
+    places = matcher.find_places("例如，浙江安吉与上海紫竹高新技术产业园合作成立“两山”双创园，将科技孵化项目引入园中培育")
+    assert [(p.place_id, p.catalogued) for p in places] == [("zizhu", True), ("place:两山双创园", False)]
+    places = matcher.find_places("推动嘉定工业区与周边区域联动")
+    assert [(p.place_id, p.name, p.district, p.catalogued) for p in places] == [
+        ("place:嘉定工业区", "嘉定工业区", "嘉定区", False)
+    ]
+    # a phrase about a place is not a name: 在临港新片区建设…示范区
+    places = matcher.find_places("在临港新片区建设数字孪生城市先行示范区")
+    assert [p.place_id for p in places] == ["lingang_special_area"]
+
+
+def test_online_healthcare_sector(matcher):
+    assert set(_sector_ids(matcher.find_sectors(ONLINE_HEALTH))) == {"online_healthcare"}
+    # 医疗 alone is not 在线医疗
+    assert "online_healthcare" not in _sector_ids(matcher.find_sectors(DATA_OPEN))
+
+
+def test_agency_in_running_text_wins_over_sector(matcher):
+    agencies = matcher.find_agencies(DATA_OPEN)
+    assert [(a.name, a.text) for a in agencies] == [("市大数据中心", "市大数据中心")]
+    assert "big_data" not in _sector_ids(matcher.find_sectors(DATA_OPEN))
+
+
+def test_agencies_and_places_do_not_overlap(matcher):
+    text = "（责任单位：杨浦区政府、浦东新区政府、长宁区政府）"
+    assert [a.name for a in matcher.find_agencies(text)] == ["杨浦区政府", "浦东新区政府", "长宁区政府"]
+    assert matcher.find_places(text) == []
+    # a bare district name in running text is a place, not an agency
+    text = "上海嘉定区拥有国内最大的汽车产业基地以及工信部批准设立的首个国家级“智能网联汽车试点示范区”"
+    assert [a.name for a in matcher.find_agencies(text)] == ["工业和信息化部"]
+    places = matcher.find_places(text)
+    assert [(p.place_id, p.sectors) for p in places] == [("jiading", ("intelligent_connected_vehicles",))]
+
+
+def test_short_agency_names_do_not_fire_inside_words(matcher):
+    assert matcher.find_agencies("全市委托第三方开展评估，各区按照要求推进") == []
+
+
+def test_offsets_survive_stray_whitespace(matcher):
+    text = "金桥5G 生态园和\n张江科学城"
+    places = matcher.find_places(text)
+    assert [(p.place_id, p.start, p.end, p.text) for p in places] == [
+        ("jinqiao_5g_park", 0, 8, "金桥5G 生态园"),
+        ("zhangjiang_science_city", 10, 15, "张江科学城"),
+    ]
+
+
+def test_latin_phrases_need_word_boundaries(matcher):
+    assert _sector_ids(matcher.find_sectors("加速AI+、区块链+、5G+等核心技术突破")) == ["artificial_intelligence", "blockchain", "5g"]
+    assert matcher.find_sectors("EMAIL地址和15GB存储") == []
+
+
+@pytest.mark.parametrize("text", [NEW_TOWNS, ZHONGHUAN, ECO_PARKS, SCENE_AREAS, ONLINE_HEALTH, DATA_OPEN])
+def test_spacy_engine_agrees_with_trie_engine(matcher, spacy_matcher, text):
+    reference = spacy_matcher
+    assert reference.find_sectors(text) == matcher.find_sectors(text)
+    assert reference.find_places(text) == matcher.find_places(text)
+    assert reference.find_agencies(text) == matcher.find_agencies(text)
+
+
+def test_unknown_engine_is_refused():
+    with pytest.raises(ValueError, match="Available engines: trie, spacy"):
+        EntityMatcher(load_gazetteer(), engine="regex")

@@ -1,0 +1,310 @@
+"""Tests for loaders/targets.py: quantitative targets in normalized policy text.
+
+Cases are written in NORMALIZED form (ASCII digits/%/+, no wrap breaks, full-width Chinese
+punctuation), as the normalizer hands text to ``extract_targets``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from loaders.targets import TargetMatch, extract_targets
+
+# (sentence, metric, value, unit, comparator, year) -- the single expected target
+POSITIVE = [
+    # DESIGN.md's export example (003)
+    ("到2025年，在三个生态园及周边建设筹措新增保障性租赁住房5万套。",
+     "新增保障性租赁住房", 5, "万套", "=", 2025),
+    ("加强保障性租赁住房建设，按照“产城融合、职住平衡”的原则，到2025年，在三个生态园及周边建设筹措新增保障性租赁住房5万套。",
+     "新增保障性租赁住房", 5, "万套", "=", 2025),
+    ("1．打造标杆性无人工厂。建设100家以上无人工厂、无人生产线、无人车间，加快高端装备、汽车等行业智能化转型。",
+     "无人工厂、无人生产线、无人车间", 100, "家", ">=", None),
+    ("支持大型龙头企业建设企业专网，建设20个具有全国影响力的工业互联网平台。",
+     "具有全国影响力的工业互联网平台", 20, "个", "=", None),
+    ("数字经济核心产业增加值占全市生产总值比重达到15%左右，",
+     "数字经济核心产业增加值占全市生产总值比重", 15, "%", "~", None),
+    ("规模以上制造业企业数字化转型比例达到80%左右，数字经济新动能和经济贡献度跃上新台阶。",
+     "规模以上制造业企业数字化转型比例", 80, "%", "~", None),
+    ("引进和培育100家以上数字经济领军企业和高成长性企业，",
+     "数字经济领军企业和高成长性企业", 100, "家", ">=", None),
+    ("每年新增1万家以上数字经济新兴企业主体，一批高价值的新产业新业态新模式不断涌现。",
+     "每年新增数字经济新兴企业主体", 1, "万家", ">=", None),
+    ("鼓励在线新经济企业融合公共数据与社会数据开展创新应用，到2025年，建设30个以上试点示范项目。",
+     "试点示范项目", 30, "个", ">=", 2025),
+    ("经市政府批准，支持比例最高可达核定项目总投资的50%，",
+     "支持比例", 50, "%", "<=", None),
+    ("支持金额最高5000万元。", "支持金额", 5000, "万元", "<=", None),
+    ("——集聚“100+”创新型企业。", "创新型企业", 100, "", ">=", None),
+    ('——推出"100+"应用场景。', "应用场景", 100, "", ">=", None),
+    ("——突破“100+”关键技术。", "关键技术", 100, "", ">=", None),
+    ("在南京路步行街、虹桥商务区、北外滩等中心城区和有条件的新城选址建设100家市内免税店，争取放开市内免税店国内居民出境购买限制。",
+     "市内免税店", 100, "家", "=", None),
+    ("围绕新兴产业发展新品推广应用、质量监管等问题，选取100家新业态企业，实施“沙盒监管”模式。",
+     "新业态企业", 100, "家", "=", None),
+    # range: lower bound with ">=" (text keeps the range)
+    ("重点围绕商圈楼宇、地铁换乘站等，探索高密度混合用地，推进建设3～5座枢纽型多功能综合体(如日本新宿地铁站交通枢纽综合体)。",
+     "枢纽型多功能综合体", 3, "座", ">=", None),
+    ("加快培育100家以上掌握核心技术的高成长性创新企业，聚焦支持10家左右创新型头部企业和领军企业发展。",
+     None, None, None, None, None),  # two targets, checked below
+    # chinese numerals with a magnitude: 百万平米 -> 100 万平米
+    ("以特色产业园区为依托，争取拓展百万平米产业空间新载体，加快建设数字经济示范园区。",
+     "产业空间新载体", 100, "万平米", "=", None),
+    ("力争到2025年，新增一万家科技型中小企业。", "新增科技型中小企业", 1, "万家", "=", 2025),
+    # forecasts in research articles count only with a commitment verb
+    ("上海在线教育可依托重点企业，加大线上业务布局和拓展，到2025年，将其培育成400亿元级别的新经济新业态。",
+     "新经济新业态", 400, "亿元", "~", 2025),
+    ("上海可重点扶持海得控制等企业，将工业互联网打造成300亿元级别的新经济新业态。",
+     "工业互联网", 300, "亿元", "~", None),
+    # typical government-document forms
+    ("到2025年，全市研发经费支出占地区生产总值比重达到4.5%左右。",
+     "全市研发经费支出占地区生产总值比重", 4.5, "%", "~", 2025),
+    ("到2030年，全市人工智能产业规模突破1万亿元。", "全市人工智能产业规模", 1, "万亿元", ">", 2030),
+    ("“十四五”期间，全市累计新增就业岗位50万个以上。", "累计新增就业岗位", 50, "万个", ">=", 2025),
+    ("到2022年末，全市在线新经济企业营业收入超过5000亿元。",
+     "全市在线新经济企业营业收入", 5000, "亿元", ">", 2022),
+    ("2025年前，建成10个国家级制造业创新中心。", "国家级制造业创新中心", 10, "个", "=", 2025),
+    ("至2025年，培育20家左右国家级专精特新“小巨人”企业。",
+     "国家级专精特新“小巨人”企业", 20, "家", "~", 2025),
+    ("对符合条件的项目，给予最高不超过500万元的资金支持。", "资金支持", 500, "万元", "<=", None),
+    ("每年举办不少于20场专题对接活动。", "专题对接活动", 20, "场", ">=", None),
+    ("支持建设3-5个市级人工智能创新中心。", "市级人工智能创新中心", 3, "个", ">=", None),
+    ("到2025年，PM2.5年均浓度控制在35微克/立方米以下。", "PM2.5年均浓度", 35, "微克/立方米", "<=", 2025),
+    ("单个项目补贴金额原则上不超过200万元。", "单个项目补贴金额", 200, "万元", "<=", None),
+    ("到2025年，个人所得税申报差错率低于1%。", "个人所得税申报差错率", 1, "%", "<", 2025),
+    ("到2025年，数字化转型企业占比约为60%。", "数字化转型企业占比", 60, "%", "~", 2025),
+    ("至“十四五”末上海建设用地总规模不突破3185平方公里。", "上海建设用地总规模", 3185, "平方公里", "<=", 2025),
+    ("新引进总部企业，按照实际投资额给予奖励，最高不超过1000万元。", "奖励", 1000, "万元", "<=", None),
+    ("推动100家以上企业上云用云。", "企业上云用云", 100, "家", ">=", None),
+    ("打造2至3个千亿级产业集群。", "千亿级产业集群", 2, "个", ">=", None),
+    ("集聚100余家平台企业。", "平台企业", 100, "家", ">", None),
+    # ASCII punctuation and stray spaces are tolerated
+    ("到 2025 年,建设 30 个以上试点示范项目.", "试点示范项目", 30, "个", ">=", 2025),
+    ("增加值力争达到 3 万亿元，", "增加值", 3, "万亿元", ">=", None),
+]
+
+
+@pytest.mark.parametrize("sentence,metric,value,unit,comparator,year",
+                         [p for p in POSITIVE if p[1] is not None])
+def test_single_target(sentence, metric, value, unit, comparator, year):
+    found = extract_targets(sentence)
+    assert len(found) == 1, found
+    t = found[0]
+    assert (t.metric, t.value, t.unit, t.comparator, t.year) == (
+        metric, float(value), unit, comparator, year)
+    assert sentence[t.start:t.end] == t.text
+
+
+def test_goal_paragraph_of_five_year_plan():
+    text = ("到2025年底，上海数字经济发展水平稳居全国前列，增加值力争达到3万亿元，"
+            "占全市生产总值比重大于60%，产业集聚度和显示度明显提高。")
+    got = [(t.metric, t.value, t.unit, t.comparator, t.year) for t in extract_targets(text)]
+    assert got == [("增加值", 3.0, "万亿元", ">=", 2025),
+                   ("占全市生产总值比重", 60.0, "%", ">", 2025)]
+
+
+def test_two_counts_in_one_clause():
+    text = "支持建设国内首个规模化医疗大数据训练设施，建立10万例医疗影像数据训练集和3.5万例测试集，服务本市。"
+    got = [(t.metric, t.value, t.unit, t.comparator) for t in extract_targets(text)]
+    assert got == [("医疗影像数据训练集", 10.0, "万例", "="), ("测试集", 3.5, "万例", "=")]
+
+
+def test_list_of_counts_takes_metric_before_each():
+    text = "新增社区嵌入式养老服务设施200个、养老床位1万张。"
+    got = [(t.metric, t.value, t.unit) for t in extract_targets(text)]
+    assert got == [("新增社区嵌入式养老服务设施", 200.0, "个"), ("养老床位", 1.0, "万张")]
+
+
+def test_about_ten_and_hundred_plus_in_one_sentence():
+    text = ("——集聚“100+”创新型企业。加快培育100家以上掌握核心技术、拥有自主知识产权、具有国际竞争力的"
+            "高成长性创新企业，聚焦支持10家左右创新型头部企业和领军企业发展。")
+    got = [(t.metric, t.value, t.unit, t.comparator) for t in extract_targets(text)]
+    assert got == [
+        ("创新型企业", 100.0, "", ">="),
+        ("掌握核心技术、拥有自主知识产权、具有国际竞争力的高成长性创新企业", 100.0, "家", ">="),
+        ("创新型头部企业和领军企业", 10.0, "家", "~"),
+    ]
+
+
+def test_default_year_applies_and_sentence_year_wins():
+    bullet = "数字经济核心产业增加值占全市生产总值比重达到15%左右。"
+    assert extract_targets(bullet, default_year=2025)[0].year == 2025
+    assert extract_targets(bullet)[0].year is None
+    own = "到2023年，建设30个以上试点示范项目。"
+    assert extract_targets(own, default_year=2025)[0].year == 2023
+    # a weak copula needs a frame: with default_year (goals section) it is a target
+    weak = "全市数字经济核心产业增加值占比为15%。"
+    assert extract_targets(weak) == []
+    assert extract_targets(weak, default_year=2025)[0].value == 15.0
+
+
+def test_limit_applies_to_previous_clause():
+    text = "对国家和本市明确的重点任务，经市政府批准，支持比例最高可达核定项目总投资的50%，支持金额最高5000万元。"
+    got = [(t.metric, t.value, t.unit, t.comparator) for t in extract_targets(text)]
+    assert got == [("支持比例", 50.0, "%", "<="), ("支持金额", 5000.0, "万元", "<=")]
+
+
+def test_research_article_commitments_vs_forecasts():
+    text = ("因此，上海在线医疗领域发展潜力较小，市场份额占全国比重将由2019年的10.61%降至2025年的5.62%，"
+            "这就需要重点扶持国药控股、上海医药等重点企业，加快产业数字化转型力度，"
+            "大力发展线上医疗业务，将其培育成350亿元级别的新经济新业态。")
+    got = [(t.value, t.unit, t.comparator) for t in extract_targets(text)]
+    assert got == [(350.0, "亿元", "~")]
+    forecast = "预计到2025年，上海无人驾驶行业规模有望达到263.94亿元，占全国比重高达22.44%。"
+    assert extract_targets(forecast) == []
+
+
+def test_quoted_plan_limits_in_analysis_text():
+    text = ("《上海市城市总体规划(2017—2035年)》提出，2035年上海建设用地规模不超过3200平方公里。"
+            "《上海市自然资源利用和保护“十四五”规划》要求，至“十四五”末上海建设用地总规模不突破3185平方公里，"
+            "这意味着2025—2035年上海建设用地增量仅为15平方公里。")
+    got = [(t.metric, t.value, t.comparator, t.year) for t in extract_targets(text)]
+    assert got == [("上海建设用地规模", 3200.0, "<=", 2035), ("上海建设用地总规模", 3185.0, "<=", 2025)]
+
+
+NEGATIVE = [
+    "推进轨道交通24、26、27号线规划研究。",
+    "加快实施轨道交通18号线二期、21号线和外环线西段抬升工程，推进轨道交通24、26、27号线规划研究。",
+    "加快5G技术应用，提高远程办公效率。",
+    "(十一)探索建设规范先行的Web3.0生态.支持在线新经济企业面向Web3.0智能合约开展研发攻关.",
+    "强化6G、IPv6（互联网协议第6版）、Wi-Fi6（第六代无线网络技术）、量子通信等前瞻研发和部署。",
+    "加快虚拟数字人、图形引擎、云渲染、全息成像、人工智能自动生成、裸眼3D、8K等关键技术体系建设。",
+    "德国着力推进“工业4.0”。",
+    "本政策措施自2024年1月1日起实施，有效期至2028年12月31日。",
+    "沪府办发〔2020〕1号",
+    "上海市人民政府办公厅2020年4月8日",
+    "到2025年底，",
+    "加快“长阳秀带”“张江在线”“虹桥之源”三个在线新经济生态园（以下简称“三个生态园”）建设。",
+    "聚焦一年，着眼三年，集聚优势资源，围绕重点领域打造四个“100+”。",
+    "支持总部型企业争创“中国互联网百强”“软件和信息技术服务竞争力百强”“全国电子信息竞争力百强”等荣誉称号。",
+    "将入选并符合条件的当年度上海软件和信息技术服务业百强、高成长百家的企业推荐纳入本市人才引进重点机构。",
+    "鼓励搭建精准药效评估平台，推动“千人一药”到“千人千药”的跃变，加快实现精准给药。",
+    "发展万物互联、虚实映射、实时交互的数字孪生城市。",
+    "依托“一网通办”平台为灵活就业人员提供经营主体登记等业务集约化办理。",
+    "2019年上海在线医疗规模占全国比重为10.61%。",
+    "预计到2025年，上海无人驾驶行业规模有望达到263.94亿元，占全国比重高达22.44%。",
+    "从数据看，2019年上海在线教育规模仅占全国的0.22%，预测到2025年，这一比值将达到4.02%。",
+    "截至2021年底，上海离境退税商店不足550家，远少于新加坡的4000～5000家。",
+    "上海拥有各类高校64所，其中国家双一流建设高校17所，重点高校数仅次于北京。",
+    "根据福布斯中国发布的经营成本最高的30个城市榜单，上海仅次于北京，居第2位。",
+    "企业生态圈的打造主要有以下5种模式：一是龙头企业主导模式。",
+    "中国信通院测算数据显示，“十四五”期间我国新基建投资规模将达到10.6万亿元，仅5G网络建设就将带动产业链上下游以及各行业应用投资超过3.5万亿元。",
+    "未来10年元宇宙、人工智能等新兴产业市场规模将超过20万亿美元。",
+    "2021年，上海生产性服务业占服务业比重超63%，而纽约、东京比重超过70%。",
+    "各城市产业链供应链深度融合，如特斯拉21个核心供应商中13个位于长三角区域，占比超过61%，若产业链供应链不稳定，将严重冲击生产生活秩序。",
+    "2021年上海人均GDP是18.70万元，深圳是22.82万元，东京和纽约分别是48.84万元和83.35万元。",
+    "住宿和餐饮零售额增速也呈下降态势，只有在2021年实现反弹，2020年更是大幅下降19.6%。",
+    "此外，从参与国家或上海新经济项目申报来看，52.27%的企业参与企业类项目，如“100+”创新型企业；",
+    "上海重点高校数量居全国第2位，仅次于北京。",
+    "上海市数字经济发展“十四五”规划",
+    "上海市促进在线新经济发展行动方案（2020-2022年）",
+    "2008年全球基础货币总量为4万亿美元，2021年全球基础货币总量超过36万亿美元，增长9倍；",
+    "截至2022年6月底，纽约纳斯达克市场总市值超过23万亿美元，为4250余家企业提供融资服务，而同期上海科创板总市值为5.4万亿元，上市企业仅431家。",
+    "一些研究机构预测，2025年全球工业互联网硬件和网络产品市场规模将达到6000亿美元。",
+    "日本推出“供应链改革”项目，计划投资20亿美元，帮助本国企业将零部件生产线转回本土。",
+    "2020年全市新经济实现增加值13654亿元，占地区生产总值的比重达37.8%。",
+    "麦肯锡报告显示，数字化转型失败的企业占比达70%。",
+    "从调研来看，新经济新业态的本科生年薪比传统行业普遍高20%～50%。",
+    "我国经济从10%左右的高速增长转为5%～6%的中高速增长。",
+    "上汽集团在上海疫情防控期间，率先排摸近400家供应商，协助支持其防疫及复产。",
+    "加强重点商务楼宇、交通连接点、文化场所等区域15～40米的中层地下空间开发。",
+    "按照一年见成效(有望短期进入百亿级的现有准百亿级产业)、三年上台阶(百亿级产业提速工程)、五年树标杆(千亿级产业突破工程)的目标要求。",
+    "打造万亿级数字经济服务业创新带。",
+    "逐步构建本市核心区域、重点区域、五个新城实景三维地图。",
+    "依托S32、G60、G15(嘉浏段)等建设智慧高速公路。",
+    "放大“6+365”进博会一站式交易服务平台效应。",
+    "鼓励5G+、数字人、无人车、服务机器人等创新业态在园区试点应用。",
+    "根据《上海市国民经济和社会发展第十四个五年规划和二○三五年远景目标纲要》，制定本规划。",
+    "截至2021年2月底，上海共核发《外国人工作许可证》27万余份，其中外国高端人才(A类)近5万份，而硅谷外籍科技人才超过40万人。",
+    "这意味着2025—2035年上海建设用地增量仅为15平方公里。",
+]
+
+
+@pytest.mark.parametrize("sentence", NEGATIVE)
+def test_not_a_target(sentence):
+    assert extract_targets(sentence) == []
+
+
+# A whole normalized goals chapter + tasks: exactly these targets, in order.
+PLAN_TEXT = (
+    "（三）发展目标到2025年底，上海数字经济发展水平稳居全国前列，增加值力争达到3万亿元，"
+    "占全市生产总值比重大于60%，产业集聚度和显示度明显提高。——数字经济核心竞争力不断提升。"
+    "数字经济核心产业增加值占全市生产总值比重达到15%左右，规模以上制造业企业数字化转型比例达到80%左右。"
+    "——数字经济企业活跃度显著提高。引进和培育100家以上数字经济领军企业和高成长性企业，"
+    "每年新增1万家以上数字经济新兴企业主体。二、重点任务（一）拓展数字新产业1.数字健康。以5G、人工智能、"
+    "大数据等新基建关键技术为基础，推动“千人一药”到“千人千药”的跃变。强化6G、IPv6（互联网协议第6版）、"
+    "Wi-Fi6（第六代无线网络技术）等前瞻研发和部署。逐步构建本市核心区域、重点区域、五个新城实景三维地图。"
+)
+
+
+def test_plan_chapter():
+    got = [(t.value, t.unit, t.comparator) for t in extract_targets(PLAN_TEXT)]
+    assert got == [(3.0, "万亿元", ">="), (60.0, "%", ">"), (15.0, "%", "~"), (80.0, "%", "~"),
+                   (100.0, "家", ">="), (1.0, "万家", ">=")]
+    for t in extract_targets(PLAN_TEXT):
+        assert PLAN_TEXT[t.start:t.end] == t.text
+
+
+def test_result_type():
+    t = extract_targets("建设20个工业互联网平台。")[0]
+    assert isinstance(t, TargetMatch)
+    assert t.comparator in {">=", ">", "<=", "<", "=", "~"}
+    with pytest.raises(Exception):
+        t.value = 3  # frozen
+
+
+def test_empty_and_non_text():
+    assert extract_targets("") == []
+    assert extract_targets("。。，，") == []
+
+
+# ----------------------------------------------------------------------------- properties
+
+_ALPHABET = st.sampled_from(list(
+    "0123456789.,%+～~-—至到年底末前第号线万亿千百十一二三四五两家个座套例项元平米公里以上下左右约近"
+    "最高不超过低于达到力争建设培育新增引进打造推出集聚“”\"《》（）()，。；：、 \n企业平台项目比重GWebIPv"
+))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=200))
+def test_never_crashes_and_offsets_are_exact(text):
+    for t in extract_targets(text):
+        assert 0 <= t.start < t.end <= len(text)
+        assert text[t.start:t.end] == t.text
+        assert t.comparator in {">=", ">", "<=", "<", "=", "~"}
+        assert t.metric
+        assert t.value == t.value  # not NaN
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.one_of(st.none(), st.integers(1900, 2100)))
+def test_arbitrary_unicode(text, year):
+    for t in extract_targets(text, default_year=year):
+        assert text[t.start:t.end] == t.text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 99999), st.sampled_from(["家", "个", "万套", "亿元", "%"]),
+       st.sampled_from(["以上", "左右", ""]))
+def test_generated_commitments(n, unit, post):
+    text = f"到2025年，建设{n}{unit}{post}示范项目。"
+    found = extract_targets(text)
+    assert len(found) == 1
+    t = found[0]
+    assert (t.value, t.unit, t.year) == (float(n), unit, 2025)
+    assert t.comparator == {"以上": ">=", "左右": "~", "": "="}[post]
+
+
+def test_speed():
+    # ~30k chars of dense policy text; a 1,000-document benchmark must stay well under a minute
+    text = (PLAN_TEXT + "".join(p[0] for p in POSITIVE) + "".join(NEGATIVE)) * 4
+    text = text[:30000]
+    t0 = time.perf_counter()
+    for _ in range(5):
+        extract_targets(text)
+    per_doc = (time.perf_counter() - t0) / 5
+    assert per_doc < 0.25, per_doc
