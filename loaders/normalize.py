@@ -24,6 +24,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Callable, Union
 
+import numpy as np
+
 from loaders.records import SourceSpan
 
 # ---------------------------------------------------------------------------------------------
@@ -43,12 +45,11 @@ _FULLWIDTH.update(
         "\u3000": " ", "\u00a0": " ", "\t": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ",
         "\u200a": " ", "\u202f": " ", "\u205f": " ", "\u2007": " ", "\u2008": " ",
         "\x0b": "\n", "\x0c": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n",
-        "〇": "〇", "︰": "：", "﹕": "：", "﹔": "；", "﹐": "，", "﹑": "、",
-        "（": "（", "）": "）", "：": "：", "，": "，", "；": "；",
-        "\u2014": "—", "\u2015": "—", "\u2500": "—",
+        "︰": "：", "﹕": "：", "﹔": "；", "﹐": "，", "﹑": "、",
+        "\u2015": "—", "\u2500": "—",
     }
 )
-_TRANSLATE = str.maketrans(_FULLWIDTH)
+_WIDTH = re.compile("[" + re.escape("".join(_FULLWIDTH)) + "]")
 
 # Characters that follow a number that is a quantity (so the number is not a footnote marker).
 UNIT_CHARS = (
@@ -77,7 +78,7 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\r]")
 
 def translate_width(text: str) -> str:
     """Full-width digits/letters/symbols to ASCII, «» to 《》 etc. (same length: offsets unchanged)."""
-    return text.translate(_TRANSLATE)
+    return _WIDTH.sub(lambda m: _FULLWIDTH[m.group()], text)
 
 
 def _is_cjk(ch: str) -> bool:
@@ -85,7 +86,8 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _visual_width(s: str) -> int:
-    return sum(1 if ord(ch) < 0x2E80 else 2 for ch in s)
+    """Printed width: 1 for ASCII, 2 for Chinese characters (GB18030 byte length, computed in C)."""
+    return len(s.encode("gb18030", "replace"))
 
 
 @dataclass
@@ -157,6 +159,18 @@ def _sub(rx: re.Pattern, repl: Replacement, text: str, offs: array) -> tuple[str
     return "".join(pieces), new
 
 
+def _delete(rx: re.Pattern, text: str, offs: array) -> tuple[str, array]:
+    """Delete every match of ``rx``; the offset map keeps the surviving characters' offsets."""
+    spans = [m.span() for m in rx.finditer(text)]
+    if not spans:
+        return text, offs
+    keep = np.ones(len(offs), dtype=bool)
+    for s, e in spans:
+        keep[s:e] = False
+    kept = np.frombuffer(offs, dtype=np.int64)[keep]
+    return rx.sub("", text), array("q", kept.tobytes())
+
+
 # ASCII punctuation in Chinese context -> Chinese punctuation (same length).
 _ASCII_PUNCT = re.compile(r"[(),:;.!?]")
 
@@ -189,28 +203,11 @@ def _ascii_punct(m: re.Match) -> str:
     return ch
 
 
-# A single space is dropped unless it separates two Latin words or numbers.
-_SPACE = re.compile(r" ")
-
-
-def _space(m: re.Match) -> str:
-    s = m.string
-    i = m.start()
-    prev = s[i - 1] if i > 0 else ""
-    nxt = s[i + 1] if i + 1 < len(s) else ""
-    if prev.isascii() and nxt.isascii() and (prev.isalnum() or prev in "%+.") and nxt.isalnum():
-        return " "
-    return ""
-
-
-_FOOTNOTE_MID = re.compile(rf"(?<=[。，；：！？”])\d{{1,2}}(?=[{CJK}])")
+# A space is dropped unless it separates two Latin words or numbers ("10.61 323.00").
+_SPACE = re.compile(r"(?<![A-Za-z0-9%+.]) | (?![A-Za-z0-9])")
+# Footnote markers: 1-2 digits glued after punctuation, before a character that is not a unit.
+_FOOTNOTE_MID = re.compile(rf"(?<=[。，；：！？”])\d{{1,2}}(?=[{CJK}])(?![{UNIT_CHARS}])")
 _FOOTNOTE_END = re.compile(r"(?<=[。；！？”])\d{1,2}(?=\n|$)")
-
-
-def _footnote(m: re.Match) -> str:
-    s = m.string
-    nxt = s[m.end()] if m.end() < len(s) else ""
-    return m.group() if nxt and nxt in UNIT_CHARS else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -301,11 +298,11 @@ def normalize(raw: str, source_file: str) -> NormalizedText:
     """Normalize ``raw`` (the decoded original text of ``source_file``)."""
     line_starts = [0] + [m.end() for m in re.finditer("\n", raw)]
     offs = array("q", range(len(raw) + 1))
-    text = raw.translate(_TRANSLATE)  # same length: offsets unchanged
-    text, offs = _sub(_ZERO_WIDTH, "", text, offs)
-    text, offs = _sub(_ASCII_PUNCT, _ascii_punct, text, offs)
+    text = translate_width(raw)  # same length: offsets unchanged
+    text, offs = _delete(_ZERO_WIDTH, text, offs)
+    text = _ASCII_PUNCT.sub(_ascii_punct, text)  # same length: offsets unchanged
     text, offs = _assemble_lines(text, offs)
-    text, offs = _sub(_SPACE, _space, text, offs)
-    text, offs = _sub(_FOOTNOTE_MID, _footnote, text, offs)
-    text, offs = _sub(_FOOTNOTE_END, _footnote, text, offs)
+    text, offs = _delete(_SPACE, text, offs)
+    text, offs = _delete(_FOOTNOTE_MID, text, offs)
+    text, offs = _delete(_FOOTNOTE_END, text, offs)
     return NormalizedText(text=text, offsets=offs, raw=raw, source_file=source_file, _line_starts=line_starts)

@@ -170,6 +170,8 @@ def _squash(text: str) -> str:
 
 def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve) -> None:
     """Rows of a 任务分工表 give responsibilities to the measures they name (or become tasks)."""
+    if "牵" not in nt.raw or "序" not in nt.raw:
+        return  # no 序号/牵头 columns: no task-division table
     raw = translate_width(nt.raw)
     rows = find_task_tables(raw, resolve)
     if not rows:

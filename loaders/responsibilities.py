@@ -260,6 +260,8 @@ def inline_responsibilities(
     text: str, base: int, nt: NormalizedText, resolve: Resolver, measure_key: Optional[str] = None
 ) -> list[Responsibility]:
     """"由A牵头，B、C配合" written in running text (no clause)."""
+    if "牵头" not in text:
+        return []
     units: list[_Unit] = []
     first = last = None
     for m in INLINE_LEAD.finditer(text):
