@@ -57,6 +57,7 @@ NODE_TYPES: tuple[NodeType, ...] = (
         (
             ("id", S), ("document_id", S), ("source_file", S), ("number", S), ("label", S),
             ("title", S), ("heading", S), ("seq", I), ("line", I),
+            ("key", S),  # added: the loader's key within the document ("c2")
         ),
         "A top-level part of a document (一、…).",
     ),
@@ -66,6 +67,7 @@ NODE_TYPES: tuple[NodeType, ...] = (
             ("id", S), ("document_id", S), ("source_file", S), ("doc_number", S),
             ("number", S), ("label", S), ("title", S), ("text", S), ("kind", S),
             ("chapter", S), ("level", I), ("seq", I), ("line", I), ("start", I), ("end", I),
+            ("key", S), ("parent_key", S),  # added: loader keys within the document
         ),
         "A measure, task, project, goal or recommendation (numbered item).",
     ),
@@ -84,7 +86,8 @@ NODE_TYPES: tuple[NodeType, ...] = (
     ),
     NodeType(
         "Place",
-        (("id", S), ("name", S), ("kind", S), ("district", S), ("catalogued", B)),
+        (("id", S), ("name", S), ("kind", S), ("district", S), ("catalogued", B),
+         ("aliases", S)),  # added: aliases "|"-joined, from the gazetteer
         "A park, zone, new town, district or other named area.",
     ),
     NodeType(

@@ -13,7 +13,7 @@ Rules (conventions of Chinese government documents):
 
 * Quantity = number + optional magnitude (万/亿/万亿 …, kept in the unit: "万套", "万亿元")
   + a unit from ``data/vocab/target_units.yaml`` (家, 个, %, 亿元, 平方公里 …), or a quoted
-  "100+" (value 100, ">=", unit ""). Chinese numerals count only when clearly quantitative:
+  "100+" (value 100, ">=", unit 个 -- the generic counter, since no measure word is written). Chinese numerals count only when clearly quantitative:
   with a magnitude (一万家, 百万平米 -> 100 万平米) or two or more numeral characters
   (二十个). Single-character ones (三个生态园, 四个“100+”, 百家, 百强, 千人千药) never do.
   Numbers glued to latin letters (5G, IPv6, Web3.0, G60), ordinals (第2位, 前10), rail
@@ -338,7 +338,7 @@ def _candidates(text: str) -> list[_Cand]:
         chinese = False
         if m.group("qplus"):
             value = float(m.group("pv") or m.group("pv2"))
-            unit = ""
+            unit = "个"  # "100+" names no measure word: the generic counter 个
             comp = ">="
             plus = True
         elif m.group("n1"):

@@ -12,7 +12,7 @@ from graph.build import (
     measure_id,
     normalize_title,
 )
-from graph.chains import ChainLink, compute_chains
+from graph.chains import ChainLink
 from graph.schema import NODE_TYPE_BY_LABEL, REL_TYPE_BY_NAME
 from tests.conftest import make_record, measure_spec, sample_records_list
 
@@ -156,21 +156,30 @@ def test_dedupe_same_doc_number_keeps_smaller_file():
     assert "b.txt" in msgs[0]
 
 
-def test_document_chain_for_successive_editions():
-    old = make_record("p1.txt", "上海市测试行动方案（2018-2020年）", "沪府发〔2018〕1号", issued="2018-01-01")
-    new = make_record("p2.txt", "上海市测试行动方案（2021-2023年）", "沪府发〔2021〕1号", issued="2021-01-01")
-    other = make_record("p3.txt", "上海市另一方案（2021-2023年）", "沪府发〔2021〕2号", issued="2021-01-01")
-    ids = {r.source_file: document_id(r) for r in (old, new, other)}
-    links = compute_chains([new, other, old], ids)
-    assert links == [ChainLink(ids["p2.txt"], ids["p1.txt"], "successor", 1.0, links[0].evidence)]
-    g = build_graph([old, new, other], None)
+def test_chain_links_become_continues_edges(monkeypatch, sample_records, sample_gazetteer):
+    """The builder turns graph.chains links into CONTINUES edges (the algorithm is tested in its
+    own module); CITES edges stay separate from CONTINUES."""
+    import graph.build as build_mod
+
+    plan_id, m_id = (document_id(r) for r in sample_records)
+    seen = {}
+
+    def fake_chains(records, doc_ids, gazetteer=None, **kw):
+        seen["doc_ids"] = dict(doc_ids)
+        return [ChainLink(m_id, plan_id, "continues", 0.8, "same policy line"),
+                ChainLink(measure_id(m_id, "c1.m1"), measure_id(plan_id, "c2.m1"), "continues",
+                          0.6, "shared terms: 企业"),
+                ChainLink("doc:nope", plan_id, "continues", 0.5, "dangling: dropped")]
+
+    monkeypatch.setattr(build_mod, "compute_chains", fake_chains)
+    g = build_graph(sample_records, sample_gazetteer)
+    assert seen["doc_ids"] == {"a_plan.txt": plan_id, "b_measures.txt": m_id}
     cont = _edges(g, "CONTINUES")
-    assert cont[(ids["p2.txt"], ids["p1.txt"])]["relation"] == "successor"
-
-
-def test_citing_is_not_continuing(sample_records):
-    ids = {r.source_file: document_id(r) for r in sample_records}
-    assert compute_chains(sample_records, ids) == []
+    assert cont[(m_id, plan_id)] == {"score": 0.8, "evidence": "same policy line",
+                                     "relation": "continues"}
+    assert (measure_id(m_id, "c1.m1"), measure_id(plan_id, "c2.m1")) in cont
+    assert len(cont) == 2
+    assert _edges(g, "CITES")[(m_id, plan_id)]["relation"] == "cites"
 
 
 def test_corpus_end_to_end(pipeline_ready):

@@ -17,7 +17,7 @@ import os
 import re
 import socket
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -246,6 +246,9 @@ def test_rebuild_batches_rows_in_one_write_transaction():
     data_calls = [c for c in driver.calls if c.tx is not None]
     assert {c.tx for c in data_calls} == {1}
     assert data_calls[0].text == ns.delete_graph_query()
+    store.exists()  # a later read shares the bookmarks of the rebuild (causal consistency)
+    managers = {id(cfg["bookmark_manager"]) for cfg in driver.sessions}
+    assert len(managers) == 1 and driver.sessions[0]["bookmark_manager"] is not None
 
     agency_calls = [c for c in data_calls if c.text == ns.node_merge_query("Agency")]
     assert len(agency_calls) == math.ceil(5 / 2) == 3
@@ -306,6 +309,20 @@ def test_load_records_round_trip_through_the_fake_server():
     assert store.load_records() == records
     load = [c for c in driver.calls if c.text == ns.LOAD_RECORDS_QUERY]
     assert load[0].access_mode == neo4j.READ_ACCESS
+
+
+def test_rebuild_writes_everything_graph_build_produces(sample_records, sample_graph):
+    store, driver = fake_store(batch_size=7)
+    store.rebuild(sample_graph, sample_records)
+    data = [c for c in driver.calls if c.tx is not None]
+    assert {c.tx for c in data} == {1} and driver.committed == [1]
+    nodes = [r for c in data if "MERGE (n:" in c.text for r in c.params["rows"]]
+    rels = [r for c in data if "MERGE (a)-[r:" in c.text for r in c.params["rows"]]
+    assert sorted(r["id"] for r in nodes) == sorted(sample_graph.nodes)
+    assert len(rels) == len(sample_graph.edges)
+    stored = [r for c in data if c.text == ns.STORE_RECORDS_QUERY for r in c.params["rows"]]
+    assert sorted(r["source_file"] for r in stored) == sorted(r.source_file for r in sample_records)
+    assert all(len(c.params["rows"]) <= 7 for c in data if "rows" in c.params)
 
 
 def test_invalid_graph_is_refused_before_anything_is_sent():

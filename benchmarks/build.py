@@ -1,0 +1,162 @@
+"""Benchmark of ``python -m graph build``: the shipped corpus and a replicated corpus of N documents.
+
+Takes: command-line options (``--docs N`` [default 1000], ``--compare-writes``, ``--keep``).
+Gives: a markdown table on stdout: documents, wall time, documents/s, peak RSS, store size on
+disk, nodes and relationships -- one row per scenario. Each scenario runs in its own process so
+peak RSS (``resource.getrusage``) belongs to that scenario alone.
+
+The replicated corpus is written to a temporary folder: copies of the shipped files with
+distinct file names and distinct 文号 (the number before 号 is prefixed with the copy number), so
+every copy becomes its own Document.
+
+``--compare-writes`` also times the store's write path alone for the two strategies on the same
+graph: bulk ``COPY`` from Arrow tables (used) and batched ``UNWIND … MERGE`` (kept for this
+comparison).
+
+Known limit (documented in the report): the build holds every ``DocumentRecord`` and the whole
+``GraphData`` in memory (citations, dedupe and chains need all documents), so peak memory grows
+linearly with the corpus -- see the RSS column.
+
+Run: ``python benchmarks/build.py [--docs 1000] [--compare-writes]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+_DOCNUM_RE = re.compile(r"(〔\s*[0-9０-９]{4}\s*〕\s*)([0-9０-９]+)(\s*号)")
+
+
+def replicate(src_dir: Path, dst_dir: Path, n_docs: int) -> int:
+    """Write ``n_docs`` documents to ``dst_dir``: copies with distinct names and 文号."""
+    sources = sorted(p for p in src_dir.iterdir() if p.suffix == ".txt")
+    texts = [(p, p.read_text(encoding="utf-8")) for p in sources]
+    dst_dir.mkdir(parents=True, exist_ok=True)
+    for i in range(n_docs):
+        path, text = texts[i % len(texts)]
+        copy_no = i // len(texts)
+        if copy_no:
+            text = _DOCNUM_RE.sub(lambda m: f"{m.group(1)}{copy_no}{m.group(2)}{m.group(3)}", text)
+        (dst_dir / f"{path.stem}_c{copy_no:04d}.txt").write_text(text, encoding="utf-8")
+    return n_docs
+
+
+def _dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def run_build(corpus: Path, store: Path) -> dict:
+    """One end-to-end build in this process (called in a child process)."""
+    from graph.build import build_graph, dedupe_records, default_gazetteer
+    from graph.ladybug_store import LadybugStore
+    from loaders.pipeline import iter_document_files, load_paths
+
+    t0 = time.perf_counter()
+    files = iter_document_files([corpus])
+    report = load_paths(files)
+    t_load = time.perf_counter()
+    records, _ = dedupe_records(report.records)
+    graph = build_graph(records, default_gazetteer())
+    t_graph = time.perf_counter()
+    LadybugStore(store).rebuild(graph, records)
+    t_end = time.perf_counter()
+    return {
+        "documents": len(records), "failed": len(report.failures),
+        "load_s": t_load - t0, "graph_s": t_graph - t_load, "store_s": t_end - t_graph,
+        "total_s": t_end - t0, "nodes": len(graph.nodes), "relationships": len(graph.edges),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "store_mb": _dir_size(store) / 1e6,
+    }
+
+
+def run_writes(corpus: Path, store: Path, method: str) -> dict:
+    """Time only the store write of one strategy (called in a child process)."""
+    from graph.build import build_graph, default_gazetteer
+    from graph.ladybug_store import LadybugStore
+    from loaders.pipeline import iter_document_files, load_paths
+
+    records = load_paths(iter_document_files([corpus])).records
+    graph = build_graph(records, default_gazetteer())
+    t0 = time.perf_counter()
+    LadybugStore(store, write_method=method).rebuild(graph, records)
+    return {"method": method, "store_s": time.perf_counter() - t0, "nodes": len(graph.nodes),
+            "relationships": len(graph.edges)}
+
+
+def _child(mode: str, corpus: Path, store: Path, extra: str = "") -> dict:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(corpus), str(store), extra],
+        capture_output=True, text=True, cwd=REPO_ROOT,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark child failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=1000, help="size of the replicated corpus")
+    ap.add_argument("--compare-writes", action="store_true",
+                    help="also time COPY vs UNWIND/MERGE writes on the replicated corpus")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child:
+        mode, corpus, store, extra = args.child
+        if mode == "build":
+            out = run_build(Path(corpus), Path(store))
+        else:
+            out = run_writes(Path(corpus), Path(store), extra)
+        print(json.dumps(out))
+        return 0
+
+    from loaders.pipeline import DEFAULT_CORPUS_DIR
+
+    tmp = Path(tempfile.mkdtemp(prefix="policy-kg-bench-"))
+    try:
+        rows = []
+        r = _child("build", DEFAULT_CORPUS_DIR, tmp / "store-shipped")
+        rows.append(("shipped corpus", r))
+        big = tmp / f"corpus-{args.docs}"
+        replicate(DEFAULT_CORPUS_DIR, big, args.docs)
+        r = _child("build", big, tmp / f"store-{args.docs}")
+        rows.append((f"replicated x{args.docs}", r))
+
+        print("| corpus | documents | failed | load s | graph s | store s | total s | docs/s "
+              "| peak RSS MB | store MB | nodes | relationships |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for name, r in rows:
+            print(f"| {name} | {r['documents']} | {r['failed']} | {r['load_s']:.1f} | "
+                  f"{r['graph_s']:.1f} | {r['store_s']:.1f} | {r['total_s']:.1f} | "
+                  f"{r['documents'] / r['total_s']:.1f} | {r['peak_rss_mb']:.0f} | "
+                  f"{r['store_mb']:.1f} | {r['nodes']} | {r['relationships']} |")
+        if args.compare_writes:
+            print()
+            print("| write method | nodes | relationships | store write s |")
+            print("|---|---:|---:|---:|")
+            for method in ("copy", "unwind"):
+                w = _child("writes", big, tmp / f"store-{method}", method)
+                print(f"| {method} | {w['nodes']} | {w['relationships']} | {w['store_s']:.1f} |")
+    finally:
+        if args.keep:
+            print(f"\n(kept {tmp})", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

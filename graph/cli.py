@@ -1,0 +1,416 @@
+"""The command line: ``python -m graph build|ingest|query|export|validate|stats``.
+
+Takes: command-line arguments and the environment (POLICY_KG_STORE, POLICY_KG_BACKEND,
+NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD).
+Gives: ``main(argv=None) -> int`` (the exit status). This is the only module that turns
+exceptions into messages and exit codes (see DESIGN.md):
+
+    0  success
+    1  bad input or failed query (message on stderr naming the file, and the line when known);
+       also a build/ingest in which some file failed (the others are still loaded)
+    2  wrong usage (argparse)
+
+Build and ingest print one status line per file on stderr::
+
+    ok    002_eb27fe6b47101308.txt  23 measures, 69 responsibilities
+    FAIL  broken.txt:12: <reason>
+
+``--strict`` makes any failed file fatal (exit 1, store untouched). A build in which every file
+failed never replaces the existing graph.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from graph.store import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, StoreError, open_store
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as ``error: <message>`` with exit status 1."""
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _open(args: argparse.Namespace):
+    return open_store(args.backend, args.store)
+
+
+def _gazetteer() -> Any:
+    from graph.build import default_gazetteer
+
+    try:
+        return default_gazetteer()
+    except Exception as exc:  # a broken vocabulary file: name it
+        raise CliError(f"cannot load the gazetteer: {exc}") from None
+
+
+def _load_files(paths: Sequence[Path]) -> tuple[list, list[str]]:
+    """Load each file, printing a status line; returns (records, failure messages)."""
+    from loaders.errors import LoadError
+    from loaders.pipeline import load_file
+
+    records, failures = [], []
+    for path in paths:
+        try:
+            rec = load_file(path)
+        except LoadError as exc:
+            failures.append(str(exc))
+            _err(f"FAIL  {exc}")
+            continue
+        except Exception as exc:  # a loader bug must not stop the other files
+            msg = f"{path.name}: unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            failures.append(msg)
+            _err(f"FAIL  {msg}")
+            continue
+        n_resp = sum(len(m.responsibilities) for m in rec.measures)
+        warns = [i for i in rec.issues if i.severity == "warning"]
+        extra = f" ({len(warns)} warnings)" if warns else ""
+        _err(f"ok    {rec.source_file}  {len(rec.measures)} measures, {n_resp} responsibilities{extra}")
+        records.append(rec)
+    return records, failures
+
+
+def _write_graph(args: argparse.Namespace, records: list) -> None:
+    from graph.build import build_graph, dedupe_records
+
+    records, dropped = dedupe_records(records)
+    for msg in dropped:
+        _err(f"warn  {msg}")
+    t0 = time.perf_counter()
+    graph = build_graph(records, _gazetteer())
+    store = _open(args)
+    with store:
+        store.rebuild(graph, records)
+    n_nodes, n_edges = len(graph.nodes), len(graph.edges)
+    where = getattr(store, "path", None) or store.backend
+    _err(f"built {len(records)} documents: {n_nodes} nodes, {n_edges} relationships "
+         f"in {time.perf_counter() - t0:.1f} s -> {where}")
+
+
+# -- commands ---------------------------------------------------------------------------------
+def cmd_build(args: argparse.Namespace) -> int:
+    from loaders.pipeline import DEFAULT_CORPUS_DIR, iter_document_files
+
+    dirs = [Path(d) for d in (args.corpus or [DEFAULT_CORPUS_DIR])]
+    for d in dirs:
+        if not d.exists():
+            raise CliError(f"{d}: no such folder")
+    files = iter_document_files(dirs)
+    if not files:
+        raise CliError(f"no document files (.txt) in {', '.join(str(d) for d in dirs)}")
+    records, failures = _load_files(files)
+    if failures and args.strict:
+        raise CliError(f"{len(failures)} of {len(files)} files failed (--strict); the graph was not changed")
+    if not records:
+        raise CliError("no document could be loaded; the existing graph was kept")
+    _write_graph(args, records)
+    return 1 if failures else 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from graph.build import document_id
+
+    paths = [Path(p) for p in args.files]
+    for p in paths:
+        if not p.is_file():
+            raise CliError(f"{p}: no such file")
+    new, failures = _load_files(paths)
+    if failures and args.strict:
+        raise CliError(f"{len(failures)} of {len(paths)} files failed (--strict); the graph was not changed")
+    if not new:
+        raise CliError("no document could be loaded; the existing graph was kept")
+    store = _open(args)
+    with store:
+        existing = store.load_records() if store.exists() else []
+    new_files = {r.source_file for r in new}
+    new_ids = {document_id(r) for r in new}
+    kept = []
+    for r in existing:
+        if r.source_file in new_files or document_id(r) in new_ids:
+            _err(f"replace {r.source_file}")
+        else:
+            kept.append(r)
+    _write_graph(args, kept + new)
+    return 1 if failures else 0
+
+
+def _parse_params(items: Optional[list[str]]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise CliError(f"--param {item!r}: expected NAME=VALUE")
+        name, value = item.split("=", 1)
+        name = name.strip().lstrip("$")
+        if not name.isidentifier():
+            raise CliError(f"--param {item!r}: {name!r} is not a valid parameter name")
+        try:
+            params[name] = json.loads(value)
+        except ValueError:
+            params[name] = value
+    return params
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _table(columns: list[str], rows: list[list[Any]], max_cell: int = 60) -> str:
+    def clip(s: str) -> str:
+        s = s.replace("\n", " ")
+        if _width(s) <= max_cell:
+            return s
+        out, w = "", 0
+        for c in s:
+            w += _width(c)
+            if w > max_cell - 1:
+                break
+            out += c
+        return out + "…"
+
+    cells = [[clip(_cell(v)) for v in row] for row in rows]
+    widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
+
+    def line(vals: list[str]) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(vals, widths)).rstrip()
+
+    out = [line(columns), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    return "\n".join(out) + "\n"
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    params = _parse_params(args.param)
+    store = _open(args)
+    with store:
+        res = store.query(args.cypher, params, timeout_s=args.timeout, max_rows=args.max_rows)
+    if args.format == "json":
+        text = json.dumps(res.records(), ensure_ascii=False, indent=2, default=str) + "\n"
+    elif args.format == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(res.columns)
+        for row in res.rows:
+            w.writerow([_cell(v) for v in row])
+        text = buf.getvalue()
+    else:
+        text = _table(res.columns, res.rows)
+    sys.stdout.write(text)
+    if res.truncated:
+        _err(f"note: only the first {args.max_rows} rows are shown; raise --max-rows to see more")
+    elif args.format == "table":
+        _err(f"{len(res.rows)} rows in {res.elapsed_s:.3f} s")
+    return 0
+
+
+def _emit(data: bytes | str, out: Optional[str], binary: bool = False) -> None:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if out and out != "-":
+        try:
+            Path(out).write_bytes(data)
+        except OSError as exc:
+            raise CliError(f"{out}: cannot write: {exc.strerror or exc}") from None
+        _err(f"wrote {out} ({len(data)} bytes)")
+        return
+    if binary and sys.stdout.isatty():
+        raise CliError("this format is binary; write it to a file with -o FILE")
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from graph import exports
+
+    what = args.what
+    if what == "rdf":
+        try:
+            from graph.rdf import export_rdf
+        except ImportError as exc:
+            raise CliError(f"RDF export is not available: {exc}") from None
+        fmt = args.format or "turtle"
+        if fmt not in ("turtle", "json-ld", "nt"):
+            raise CliError(f"unknown RDF format {fmt!r}; available: turtle, json-ld, nt")
+        store = _open(args)
+        with store:
+            snap = store.snapshot()
+            text = export_rdf(snap, fmt, args.base) if args.base else export_rdf(snap, fmt)
+        _emit(text, args.output)
+        return 0
+    store = _open(args)
+    with store:
+        if what == "responsibilities":
+            fmt = args.format or "csv"
+            if fmt not in exports.RESPONSIBILITY_FORMATS:
+                raise CliError(f"unknown format {fmt!r} for responsibilities; available: "
+                               f"{', '.join(exports.RESPONSIBILITY_FORMATS)}")
+            gaz = _gazetteer()
+            if fmt == "xlsx" and args.per_agency:
+                data = exports.responsibilities_workbook(store, args.agency, args.document,
+                                                         per_agency=True, gazetteer=gaz)
+            else:
+                data = exports.responsibilities_bytes(store, fmt, args.agency, args.document, gaz)
+            _emit(data, args.output, binary=fmt in ("xlsx", "docx"))
+            return 0
+        fmt = args.format or "json"
+        if fmt != "json":
+            raise CliError(f"export {what} supports --format json only, not {fmt!r}")
+        if args.agency or args.document:
+            raise CliError(f"--agency/--document apply to export responsibilities only")
+        _emit(exports.records_json(store, what), args.output)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        from graph.rdf import validate_graph
+    except ImportError as exc:
+        raise CliError(f"validation is not available: {exc}") from None
+    store = _open(args)
+    with store:
+        ok, report = validate_graph(store.snapshot())
+    sys.stdout.write(report if report.endswith("\n") else report + "\n")
+    if not ok:
+        _err("error: the graph does not conform to the SHACL shapes")
+    return 0 if ok else 1
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from graph.queries import stats
+
+    store = _open(args)
+    with store:
+        s = stats(store)
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"nodes": s.nodes, "relationships": s.relationships,
+                                     "documents": s.documents}, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    out = ["Nodes"]
+    out.append(_table(["label", "count"], [[k, v] for k, v in s.nodes.items()]))
+    out.append("Relationships")
+    out.append(_table(["type", "count"], [[k, v] for k, v in s.relationships.items()]))
+    out.append("Documents")
+    cols = ["source_file", "chapters", "measures", "responsibilities", "targets", "title"]
+    out.append(_table(cols, [[d[c] for c in cols] for d in s.documents]))
+    sys.stdout.write("\n".join(out))
+    return 0
+
+
+# -- parser -----------------------------------------------------------------------------------
+def _store_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", metavar="PATH",
+                   help="store folder (default: $POLICY_KG_STORE or <repo>/var/store)")
+    p.add_argument("--backend", choices=("ladybug", "neo4j"),
+                   help="graph backend (default: $POLICY_KG_BACKEND or ladybug)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m graph",
+        description="policy-kg: build, query and export the Shanghai policy knowledge graph.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("build", help="(re)build the whole graph from document folders",
+                       description="Rebuild the whole graph atomically from every document in "
+                                   "the given folders (default: the shipped corpus).")
+    p.add_argument("--corpus", action="append", metavar="DIR",
+                   help="folder of documents; repeatable (default: data/corpus)")
+    p.add_argument("--strict", action="store_true", help="fail if any file fails to load")
+    _store_options(p)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("ingest", help="add or replace documents in the existing graph",
+                       description="Load files and rebuild the graph with them, replacing any "
+                                   "document from the same file or with the same 文号. Idempotent.")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--strict", action="store_true", help="fail if any file fails to load")
+    _store_options(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("query", help="run a read-only Cypher query",
+                       description="Run a read-only Cypher query; writes are refused.")
+    p.add_argument("cypher", metavar="CYPHER")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="query parameter; VALUE is parsed as JSON when it parses (numbers, "
+                        "lists), else taken as a string; repeatable")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
+                   help=f"seconds before the query is aborted (default {DEFAULT_TIMEOUT_S:g})")
+    p.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
+                   help=f"row cap (default {DEFAULT_MAX_ROWS})")
+    _store_options(p)
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("export", help="export responsibilities, records or RDF",
+                       description="Export the responsibility list (csv|xlsx|docx|json|md), the "
+                                   "extracted records (json) or the graph as RDF.")
+    p.add_argument("what", choices=("responsibilities", "measures", "targets", "places",
+                                    "chains", "documents", "rdf"))
+    p.add_argument("--format", metavar="FMT",
+                   help="responsibilities: csv|xlsx|docx|json|md (default csv); records: json; "
+                        "rdf: turtle|json-ld|nt (default turtle)")
+    p.add_argument("--agency", metavar="NAME", help="short name, full name or alias")
+    p.add_argument("--document", metavar="REF", help="file name, 文号 or title")
+    p.add_argument("--per-agency", action="store_true",
+                   help="xlsx: one sheet per agency (the all-agencies workbook)")
+    p.add_argument("--base", metavar="IRI",
+                   help="rdf: base IRI of node identifiers (default: graph.rdf's)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    _store_options(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("validate", help="validate the graph against the SHACL shapes")
+    _store_options(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("stats", help="counts by node label, relationship type and document")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    _store_options(p)
+    p.set_defaults(func=cmd_stats)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 on wrong usage
+    from graph.exports import ExportError
+    from graph.queries import QueryInputError
+    from loaders.errors import LoadError
+
+    try:
+        return args.func(args)
+    except (CliError, StoreError, QueryInputError, ExportError, LoadError) as exc:
+        _err(f"error: {exc}")
+        return 1
+    except ValueError as exc:  # e.g. a malformed vocabulary file (GazetteerError)
+        _err(f"error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
