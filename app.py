@@ -26,7 +26,7 @@ st.set_page_config(page_title="上海经济政策知识图谱 · policy-kg", pag
 current = st.navigation(nav.pages(), position="sidebar")
 common.ensure_graph()
 nav.route(current)
-with st.sidebar:
-    store = common.get_store()
-    st.caption(f"存储 Store: `{store.backend}` · 版本 version `{common.store_version()}`")
+with st.sidebar, common.shows_errors():
+    st.caption(f"存储 Store: `{common.get_store().backend}` · "
+               f"版本 version `{common.store_version()}`")
 current.run()

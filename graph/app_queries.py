@@ -165,7 +165,8 @@ def document_chapters(store: GraphStore, document_id: str) -> list[dict]:
 
 
 def document_shared_entities(store: GraphStore) -> list[dict]:
-    """``{doc_a, doc_b, kind (agency|sector|place), name, n_a, n_b}`` for measures of two documents."""
+    """``{doc_a, doc_b, kind (agency|sector|place), name, n_a, n_b}``: what the measures of two
+    documents share (``doc_a < doc_b``; ``n_a``/``n_b`` count the measures on each side)."""
     out = []
     for kind, cy in (("agency", SHARED_AGENCIES), ("sector", SHARED_SECTORS),
                      ("place", SHARED_PLACES)):

@@ -59,19 +59,16 @@ def _gazetteer() -> Any:
 
 def _load_files(paths: Sequence[Path]) -> tuple[list, list[str]]:
     """Load each file, printing a status line; returns (records, failure messages)."""
-    from loaders.errors import LoadError
-    from loaders.pipeline import load_file
+    from loaders.pipeline import iter_load
 
     records, failures = [], []
-    for path in paths:
-        try:
-            rec = load_file(path)
-        except LoadError as exc:
+    for path, rec, exc, bug in iter_load(paths):
+        if exc is not None:
             failures.append(str(exc))
             _err(f"FAIL  {exc}")
             continue
-        except Exception as exc:  # a loader bug must not stop the other files
-            msg = f"{path.name}: unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        if bug is not None or rec is None:
+            msg = f"{Path(path).name}: {bug}"
             failures.append(msg)
             _err(f"FAIL  {msg}")
             continue

@@ -447,7 +447,32 @@ class _Exporter:
                     self.add((self.scheme, SKOS.hasTopConcept, self.iris[sid]))
         for e in self.data.edges.values():
             self.edge(e)
+        self.documents_of_parts()
         return self.triples
+
+    def documents_of_parts(self) -> None:
+        """Materialize ``pkg:inDocument``: the Document(s) a chapter or measure is (transitively)
+        part of, following CONTAINS upwards. Queries use it instead of ``eli:is_part_of+``
+        (rdflib evaluates property paths slowly); SHACL still checks the structural path."""
+        parents: dict[str, list[str]] = {}
+        for e in self.data.edges.values():
+            if e.type == "CONTAINS":
+                parents.setdefault(e.target, []).append(e.source)
+        nodes = self.data.nodes
+        for nid, n in nodes.items():
+            if n.label not in ("Chapter", "Measure"):
+                continue
+            seen: set[str] = set()
+            stack = list(parents.get(nid, []))
+            while stack:
+                cur = stack.pop()
+                if cur in seen:
+                    continue
+                seen.add(cur)
+                if cur in nodes and nodes[cur].label == "Document":
+                    self.add((self.iris[nid], PKG.inDocument, self.iris[cur]))
+                else:
+                    stack.extend(parents.get(cur, []))
 
 
 def _new_graph() -> rdflib.Graph:
@@ -742,18 +767,21 @@ SPARQL_QUESTIONS: dict[str, str] = {
     "agency_roles": _SPARQL_PREFIXES + """
 SELECT DISTINCT ?agency ?document ?docNumber ?measureNumber ?measureTitle ?role ?rank ?seq
 WHERE {
-  ?a pkg:shortName|skos:prefLabel|skos:altLabel ?anyName .
-  FILTER(STR(?anyName) = STR(?agencyName))
+  { SELECT DISTINCT ?a WHERE {
+      ?a pkg:shortName|skos:prefLabel|skos:altLabel ?anyName .
+      FILTER(STR(?anyName) = STR(?agencyName)) } }
+  ?r pkg:agency ?a .
+  ?r pkg:measure ?m .
+  ?r pkg:role ?roleIri .
   ?a pkg:shortName ?agency .
-  ?r a pkg:Responsibility ; pkg:agency ?a ; pkg:measure ?m ; pkg:role ?roleIri .
+  ?m pkg:inDocument ?doc .
+  ?doc dcterms:title ?document .
   OPTIONAL { ?r pkg:rank ?rank }
-  BIND(STRAFTER(STR(?roleIri), "#") AS ?role)
-  ?m eli:is_part_of+ ?doc .
-  ?doc a pkg:Document ; dcterms:title ?document .
   OPTIONAL { ?doc dcterms:identifier ?docNumber }
   OPTIONAL { ?m eli:number ?measureNumber }
   OPTIONAL { ?m dcterms:title ?measureTitle }
   OPTIONAL { ?m pkg:seq ?seq }
+  BIND(STRAFTER(STR(?roleIri), "#") AS ?role)
 }
 ORDER BY ?document ?role ?seq ?measureNumber
 """,
@@ -761,10 +789,13 @@ ORDER BY ?document ?role ?seq ?measureNumber
     "agency_pairs": _SPARQL_PREFIXES + """
 SELECT ?agencyA ?agencyB (COUNT(DISTINCT ?m) AS ?sharedMeasures)
 WHERE {
-  ?r1 a pkg:Responsibility ; pkg:agency ?a ; pkg:measure ?m .
-  ?r2 a pkg:Responsibility ; pkg:agency ?b ; pkg:measure ?m .
-  ?a pkg:shortName ?agencyA .
-  ?b pkg:shortName ?agencyB .
+  ?r1 a pkg:Responsibility .
+  ?r1 pkg:measure ?m .
+  ?r2 pkg:measure ?m .
+  ?r1 pkg:agency ?a1 .
+  ?r2 pkg:agency ?a2 .
+  ?a1 pkg:shortName ?agencyA .
+  ?a2 pkg:shortName ?agencyB .
   FILTER(STR(?agencyA) < STR(?agencyB))
 }
 GROUP BY ?agencyA ?agencyB
@@ -777,22 +808,24 @@ ORDER BY DESC(?sharedMeasures) ?agencyA ?agencyB
 SELECT ?document ?measureNumber ?measureTitle ?metric ?comparator ?value ?unit ?year
        ?owner ?ownerScope ?text
 WHERE {
-  ?t a pkg:Target ; pkg:year ?year ; pkg:value ?value ; pkg:unit ?unit ;
-     pkg:comparator ?comparator .
+  ?t pkg:year ?year .
   FILTER(?year = ?targetYear)
+  ?t pkg:value ?value .
+  ?t pkg:unit ?unit .
+  ?t pkg:comparator ?comparator .
   ?setter pkg:sets ?t .
   { ?setter a pkg:Document . BIND(?setter AS ?doc) }
   UNION
-  { ?setter a pkg:Measure ; eli:is_part_of+ ?doc . ?doc a pkg:Document .
+  { ?setter pkg:inDocument ?doc .
     OPTIONAL { ?setter eli:number ?measureNumber }
     OPTIONAL { ?setter dcterms:title ?measureTitle } }
   ?doc dcterms:title ?document .
   OPTIONAL { ?t pkg:metric ?metric }
-  OPTIONAL { ?t prov:wasDerivedFrom/rdf:value ?text }
-  OPTIONAL { ?lr a pkg:Responsibility ; pkg:measure ?setter ; pkg:role pkg:lead ;
-                 pkg:agency/pkg:shortName ?measureLead }
-  OPTIONAL { ?dl a pkg:DocumentLead ; pkg:document ?doc ; pkg:rank 1 ;
-                 pkg:agency/pkg:shortName ?documentLead }
+  OPTIONAL { ?t prov:wasDerivedFrom ?passage . ?passage rdf:value ?text }
+  OPTIONAL { ?lr pkg:measure ?setter . ?lr pkg:role pkg:lead .
+             ?lr pkg:agency ?leadAgency . ?leadAgency pkg:shortName ?measureLead }
+  OPTIONAL { ?dl pkg:document ?doc . ?dl pkg:rank 1 .
+             ?dl pkg:agency ?docAgency . ?docAgency pkg:shortName ?documentLead }
   BIND(COALESCE(?measureLead, ?documentLead) AS ?owner)
   BIND(IF(BOUND(?measureLead), "measure", IF(BOUND(?documentLead), "document", ""))
        AS ?ownerScope)
@@ -800,16 +833,18 @@ WHERE {
 ORDER BY ?document ?measureNumber ?metric
 """,
     # Which measures of a later policy continue measures of an earlier plan, and what changed?
-    # Optional filters: bind ?laterDocNumber / ?earlierDocNumber (文号) to narrow the answer.
+    # Narrow it with ?laterDocNumber / ?earlierDocNumber (文号) bindings.
     "measure_continuations": _SPARQL_PREFIXES + """
 SELECT ?laterDocument ?laterNumber ?laterTitle ?earlierDocument ?earlierNumber ?earlierTitle
        ?relation ?score ?evidence
 WHERE {
-  ?c a pkg:Continuation ; pkg:later ?later ; pkg:earlier ?earlier .
-  ?later a pkg:Measure ; eli:is_part_of+ ?ld .
-  ?earlier a pkg:Measure ; eli:is_part_of+ ?ed .
-  ?ld a pkg:Document ; dcterms:title ?laterDocument .
-  ?ed a pkg:Document ; dcterms:title ?earlierDocument .
+  ?c a pkg:Continuation .
+  ?c pkg:later ?later .
+  ?c pkg:earlier ?earlier .
+  ?later pkg:inDocument ?ld .
+  ?earlier pkg:inDocument ?ed .
+  ?ld dcterms:title ?laterDocument .
+  ?ed dcterms:title ?earlierDocument .
   OPTIONAL { ?ld dcterms:identifier ?laterDocNumber }
   OPTIONAL { ?ed dcterms:identifier ?earlierDocNumber }
   OPTIONAL { ?c pkg:score ?score }
@@ -834,24 +869,29 @@ WHERE {
       ?x pkg:locatedIn ?p .
       { ?x a pkg:Document . BIND(?x AS ?doc) }
       UNION
-      { ?x a pkg:Measure ; eli:is_part_of+ ?doc . ?doc a pkg:Document . }
+      { ?x pkg:inDocument ?doc . }
       ?doc dcterms:title ?document .
     }
     GROUP BY ?p }
   OPTIONAL {
     { SELECT ?p (GROUP_CONCAT(DISTINCT ?sector; separator="、") AS ?sectors)
-      WHERE { ?p a pkg:Place ; pkg:focusesOn/skos:prefLabel ?sector . FILTER(LANG(?sector) = "zh") }
+      WHERE { ?p pkg:focusesOn ?s . ?s skos:prefLabel ?sector . FILTER(LANG(?sector) = "zh") }
       GROUP BY ?p }
   }
   ?p rdfs:label ?place .
   OPTIONAL { ?p pkg:kind ?kind }
   OPTIONAL { ?p pkg:district ?districtName }
-  OPTIONAL { ?p pkg:within ?dp . ?dp pkg:kind "district" ; rdfs:label ?districtPlace }
+  OPTIONAL { ?p pkg:within ?dp . ?dp pkg:kind "district" . ?dp rdfs:label ?districtPlace }
   BIND(COALESCE(?districtName, STR(?districtPlace)) AS ?district)
 }
 ORDER BY ?place
 """,
 }
+
+# Each question's patterns are written in an order rdflib evaluates well: rdflib sorts a basic
+# graph pattern by how many variables are still unbound and evaluates the block of
+# best-bound patterns together, so two "?x a Class" patterns on unrelated variables would be a
+# cross product. Each pattern block therefore has one anchor and joins outwards from it.
 
 # Default parameter bindings of the questions that take parameters.
 SPARQL_DEFAULTS: dict[str, dict[str, Any]] = {

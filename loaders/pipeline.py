@@ -313,6 +313,36 @@ def _targets(nt: NormalizedText, text: str, base: int, measure_key: Optional[str
     return out
 
 
+def _load_one(path: str) -> tuple[str, Optional[DocumentRecord], Optional[LoadError], Optional[str]]:
+    try:
+        return path, load_file(path), None, None
+    except LoadError as exc:
+        return path, None, exc, None
+    except Exception as exc:  # a loader bug must not stop the other files
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        return path, None, None, f"unexpected {type(exc).__name__}: {first}"
+
+
+def iter_load(paths: Iterable[str | Path], workers: Optional[int] = None):
+    """Load files in order, yielding ``(path, record | None, LoadError | None, bug message | None)``.
+
+    With many files the work is spread over ``workers`` processes (default: one per CPU core);
+    each process builds the gazetteer and matchers once.
+    """
+    import os
+
+    paths = [str(p) for p in paths]
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(paths) < 16:
+        for path in paths:
+            yield _load_one(path)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_load_one, paths, chunksize=8)
+
+
 def load_paths(paths: Iterable[str | Path]) -> LoadReport:
     """Load every file; failures are reported per file and do not stop the others."""
     report = LoadReport()

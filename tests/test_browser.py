@@ -127,11 +127,14 @@ def _cy_frame(page):
     raise AssertionError("the graph component never drew any node")
 
 
-def _select(page, label: str, option: str) -> None:
+def _open_select(page, label: str, option: str):
+    """Open the select box labelled ``label``, type ``option``; returns the option to click."""
     box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
     box.click()
     page.keyboard.type(option)
-    page.get_by_role("option").filter(has_text=option).first.click()
+    choice = page.get_by_role("option").filter(has_text=option).first
+    choice.wait_for(timeout=10_000)
+    return choice
 
 
 def test_agency_graph_click_and_download(app_url, browser):
@@ -162,8 +165,9 @@ def test_agency_graph_click_and_download(app_url, browser):
     page.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)
     timings["agency_first_render_s"] = time.perf_counter() - t0
 
+    choice = _open_select(page, "机构 Agency", AGENCY)
     t0 = time.perf_counter()
-    _select(page, "机构 Agency", AGENCY)
+    choice.click()
     page.get_by_role("heading", name=AGENCY).first.wait_for(timeout=30_000)
     page.get_by_text("打造标杆性无人工厂").first.wait_for(state="attached", timeout=30_000)
     timings["agency_select_update_s"] = time.perf_counter() - t0

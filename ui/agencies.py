@@ -113,8 +113,8 @@ def _measures(name: str) -> None:
                 continue
             for doc_id, group in part.groupby("document_id", sort=False):
                 first = group.iloc[0]
-                st.markdown(f"**{first['document']}** · {first['doc_number'] or first['source_file']}"
-                            f" · {len(group)} 条")
+                ref = first["doc_number"] or first["source_file"]
+                st.markdown(f"**{first['document']}** · {ref} · {len(group)} 条")
                 st.dataframe(group[columns], hide_index=True, width="stretch",
                              column_config=config)
 

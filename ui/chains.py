@@ -49,17 +49,21 @@ def _timeline(docs: list[dict], chains: list[dict]) -> None:
         for t in (a, b):
             rows.append({"edge": i, "issued": when[t], "short": short(t, 28), "relation": rel})
     base = alt.Chart(points).mark_circle(size=240).encode(
-        x=alt.X("issued:T", title="发布日期 issued (undated: left)"),
-        y=alt.Y("short:N", title=None, sort=alt.SortField("issued")),
-        color=alt.Color("kind:N", title="类型 kind"),
+        x=alt.X("issued:T", title="发布日期 issued (undated: left)",
+                axis=alt.Axis(format="%Y-%m"), scale=alt.Scale(padding=30)),
+        y=alt.Y("short:N", title=None, sort=alt.SortField("issued"),
+                axis=alt.Axis(labelLimit=360, labelOverlap=False)),
+        color=alt.Color("kind:N", title="类型 kind", legend=alt.Legend(orient="bottom")),
         tooltip=["title", "doc_number", "issued:T"])
     chart = base
     if rows:
         lines = alt.Chart(pd.DataFrame(rows)).mark_line(strokeWidth=2, opacity=0.7).encode(
             x="issued:T", y=alt.Y("short:N", sort=alt.SortField("issued")), detail="edge:N",
-            strokeDash=alt.StrokeDash("relation:N", title="关系 link"))
-        chart = lines + base
-    st.altair_chart(chart.properties(height=max(160, 50 * len(points))), width="stretch")
+            strokeDash=alt.StrokeDash("relation:N", title="关系 link",
+                                      legend=alt.Legend(orient="bottom"))
+        )
+        chart = alt.layer(lines, base)
+    st.altair_chart(chart.properties(height=alt.Step(48)), width="stretch")
     if undated.any():
         st.caption("无日期的文件（研究文章）画在最左侧。 Undated documents are drawn at the left.")
 
@@ -80,11 +84,12 @@ def _continues(chains: list[dict]) -> None:
                 "Measure-to-measure CONTINUES chains have not been computed yet; citations and "
                 "shared entities are shown instead.")
         return
+    def item(end: dict, title: str | None) -> str:
+        return f"{end['source_file']} {end['measure_number'] or ''} {title or ''}"
+
     st.dataframe(pd.DataFrame([{
-        "层级 level": c["level"], "后 later": f"{c['from']['source_file']} "
-                                             f"{c['from']['measure_number'] or ''} {c['from_title'] or ''}",
-        "前 earlier": f"{c['to']['source_file']} {c['to']['measure_number'] or ''} "
-                     f"{c['to_title'] or ''}",
+        "层级 level": c["level"], "后 later": item(c["from"], c["from_title"]),
+        "前 earlier": item(c["to"], c["to_title"]),
         "关系 relation": c["relation"], "分数 score": c["score"],
         "变化 evidence": c["evidence"]} for c in chains]), hide_index=True, width="stretch")
 
@@ -125,8 +130,8 @@ def _measure_lineage(docs: list[dict]) -> None:
         if node is not None and node.get("document_id") in ids:
             st.session_state[DOC_KEY] = node["document_id"]
             st.session_state[MEASURE_KEY] = measure
-    if st.session_state.get(DOC_KEY) not in ids:
-        st.session_state[DOC_KEY] = ids[-1]
+    if st.session_state.get(DOC_KEY) not in ids:  # default: the latest issued document
+        st.session_state[DOC_KEY] = max(docs, key=lambda d: d["issued"] or "")["id"]
     names = {d["id"]: d["title"] for d in docs}
     c1, c2 = st.columns(2)
     doc_id = c1.selectbox("文件 Document", ids, key=DOC_KEY, format_func=names.get)
@@ -153,7 +158,7 @@ def _measure_lineage(docs: list[dict]) -> None:
                 hide_index=True, width="stretch")
     related = q("related_measures", measure_id=selected)
     st.markdown("**其他文件中相关的措施 · Related measures in other documents** "
-                "(shared sectors, places, agencies; a stand-in until chains are computed)")
+                "(shared sectors, places, agencies: a similarity hint, not a computed chain)")
     if not related:
         st.caption("没有共享实体的措施。 None share an entity.")
         return

@@ -20,7 +20,6 @@ Nothing here knows which backend is in use: the store interface hides it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import os
@@ -234,10 +233,6 @@ def caption(node: dict[str, Any], n: int = 16) -> str:
         return short(f"{node.get('metric') or ''} {value if value is not None else ''}"
                      f"{node.get('unit') or ''}", n)
     return short(node.get("name") or node.get("title") or node.get("id"), n)
-
-
-def fingerprint(*parts: Any) -> str:
-    return hashlib.sha1(json.dumps(parts, ensure_ascii=False, default=str).encode()).hexdigest()[:10]
 
 
 def sync_from_url(name: str, state_key: str, resolve: Any = None) -> None:

@@ -128,7 +128,9 @@ _SCROLL = """
 (function () {
   const box = document.getElementById("kg-text");
   const el = document.getElementById("kg-sel");
-  if (box && el) { box.scrollTop = el.offsetTop - box.offsetTop - 40; }
+  if (box && el) {
+    box.scrollTop += el.getBoundingClientRect().top - box.getBoundingClientRect().top - 40;
+  }
 })();
 </script>
 """

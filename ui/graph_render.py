@@ -11,9 +11,11 @@ Gives:
 * ``clicked_node_id(event)`` -- the node id a click or an expand event refers to;
 * ``graph_from_cells(rows)`` -- nodes and relationships found anywhere in result rows (paths too).
 
-Layout is chosen by size: ``cose`` (force-directed) for small graphs, ``concentric`` beyond
-``FORCE_LAYOUT_MAX_NODES`` (cose takes ~5 s for 200 nodes with software rendering, see
-/work/shared/notes/ui-stack.md). Nothing is fetched from a CDN.
+Layout is chosen by size: ``cose`` (force-directed) for tiny graphs, ``concentric`` (by degree:
+the centre of a neighbourhood in the middle, its neighbours on rings) beyond
+``FORCE_LAYOUT_MAX_NODES``: cose takes ~5 s for 200 nodes with software rendering (see
+/work/shared/notes/ui-stack.md) and crowds the labels of a star. Animation is off, edges are
+straight. Nothing is fetched from a CDN.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from st_link_analysis import EdgeStyle, Event, NodeStyle, st_link_analysis
 
 from ui.common import LABEL_COLORS, LABEL_ZH, REL_ZH, caption
 
-FORCE_LAYOUT_MAX_NODES = 60
+FORCE_LAYOUT_MAX_NODES = 12
 CLICK_EVENT = "clicked_node"
 
 class _Style:

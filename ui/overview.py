@@ -23,7 +23,7 @@ def _counts() -> None:
     s = q("stats")
     docs = [d for d in q("document_rows")]
     cols = st.columns(8)
-    cols[0].metric("文件 Documents", len(docs), help="loaded documents (cited-only ones excluded)")
+    cols[0].metric("文件 Documents", len(docs))
     for col, label in zip(cols[1:], ("Chapter", "Measure", "Agency", "Sector", "Place", "Target")):
         col.metric(f"{LABEL_ZH[label]} {label}s", s.nodes.get(label, 0))
     cols[7].metric("关系 Relations", sum(s.relationships.values()))
@@ -39,7 +39,7 @@ def _timeline() -> None:
     docs = q("document_rows")
     rows = []
     for d in docs:
-        rows.append({"title": d["title"], "short": short(d["title"], 30), "issued": d["issued"],
+        rows.append({"title": d["title"], "short": short(d["title"], 26), "issued": d["issued"],
                      "doc_number": d["doc_number"] or "—", "kind": d["kind"] or "",
                      "source_file": d["source_file"], "cites": len(d["cites"]),
                      "link": link("document", document=d["source_file"])})
@@ -48,13 +48,16 @@ def _timeline() -> None:
     if not dated.empty:
         dated["issued"] = pd.to_datetime(dated["issued"], errors="coerce")
         chart = alt.Chart(dated).mark_circle(size=220).encode(
-            x=alt.X("issued:T", title="发布日期 issued"),
-            y=alt.Y("short:N", title=None, sort=alt.SortField("issued")),
-            color=alt.Color("kind:N", title="类型 kind"),
+            x=alt.X("issued:T", title="发布日期 issued", scale=alt.Scale(padding=40),
+                    axis=alt.Axis(format="%Y-%m")),
+            y=alt.Y("short:N", title=None, sort=alt.SortField("issued"),
+                    axis=alt.Axis(labelLimit=360, labelOverlap=False)),
+            color=alt.Color("kind:N", title="类型 kind", legend=alt.Legend(orient="bottom")),
             tooltip=["title", "doc_number", "issued:T", "source_file"],
-        ).properties(height=max(120, 46 * len(dated)))
-        labels = chart.mark_text(align="left", dx=12, fontSize=12).encode(text="doc_number:N")
-        st.altair_chart(chart + labels, width="stretch")
+        )
+        labels = chart.mark_text(dy=-15, fontSize=12).encode(text="doc_number:N")
+        st.altair_chart(alt.layer(chart, labels).properties(height=alt.Step(56)),
+                        width="stretch")
     undated = df[df["issued"].isna()]
     if not undated.empty:
         st.caption("无发布日期（研究文章等）· Undated: " + "；".join(undated["title"]))
@@ -79,12 +82,13 @@ def _agencies() -> None:
                     var_name="role", value_name="measures")
     long["role"] = long["role"].map({"led": "牵头 lead", "supported": "配合 support"})
     chart = alt.Chart(long).mark_bar().encode(
-        y=alt.Y("agency:N", sort=list(top["agency"]), title=None),
+        y=alt.Y("agency:N", sort=list(top["agency"]), title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=220)),
         x=alt.X("measures:Q", title="措施数 measures"),
         color=alt.Color("role:N", title="角色 role",
                         scale=alt.Scale(range=["#d62728", "#f7b6b6"])),
         tooltip=["agency", "role", "measures"],
-    ).properties(height=max(200, 22 * len(top)))
+    ).properties(height=max(200, 24 * len(top)))
     left, right = st.columns([3, 2])
     left.altair_chart(chart, width="stretch")
     df["link"] = [link("agency", agency=a) for a in df["agency"]]
@@ -107,11 +111,12 @@ def _heatmap() -> None:
     df = df[df["agency"].isin(agencies) & df["sector"].isin(sectors)]
     chart = alt.Chart(df).mark_rect().encode(
         x=alt.X("sector:N", title="行业 sector", sort=list(sectors),
-                axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("agency:N", title="机构 agency", sort=list(agencies)),
+                axis=alt.Axis(labelAngle=-45, labelOverlap=False)),
+        y=alt.Y("agency:N", title="机构 agency", sort=list(agencies),
+                axis=alt.Axis(labelOverlap=False, labelLimit=220)),
         color=alt.Color("measures:Q", title="措施数", scale=alt.Scale(scheme="orangered")),
         tooltip=["agency", "sector", "measures", "led"],
-    ).properties(height=max(220, 20 * len(agencies)))
+    ).properties(height=max(220, 24 * len(agencies)))
     st.altair_chart(chart, width="stretch")
     st.caption(f"前 {TOP_AGENCIES} 个机构、前 {TOP_SECTORS} 个行业 · top agencies and sectors by "
                "measures; a measure counts once per (agency, sector).")
