@@ -157,6 +157,28 @@ RETURN p.id AS place_id, d.source_file AS source_file, l.line AS line
 """
 
 # -- chains -----------------------------------------------------------------------------------
+# Per-measure facts for the "what changed" view of measure chains (one query per kind).
+CHAIN_MEASURE_AGENCIES = """
+MATCH (a:Agency)-[r:RESPONSIBLE_FOR]->(m:Measure)<-[:CONTINUES]-(:Measure)
+RETURN DISTINCT m.id AS id, a.name AS agency, r.role AS role, r.rank AS rank
+UNION
+MATCH (a:Agency)-[r:RESPONSIBLE_FOR]->(m:Measure)-[:CONTINUES]->(:Measure)
+RETURN DISTINCT m.id AS id, a.name AS agency, r.role AS role, r.rank AS rank
+"""
+CHAIN_MEASURE_SECTORS = """
+MATCH (m:Measure)-[:CONCERNS]->(s:Sector)
+RETURN m.id AS id, s.name AS name
+"""
+CHAIN_MEASURE_PLACES = """
+MATCH (m:Measure)-[:LOCATED_IN]->(p:Place)
+RETURN m.id AS id, p.name AS name
+"""
+CHAIN_MEASURE_TARGETS = """
+MATCH (m:Measure)-[:SETS]->(t:Target)
+RETURN m.id AS id, t.metric AS metric, t.value AS value, t.unit AS unit,
+       t.comparator AS comparator, t.year AS year, t.text AS text
+"""
+
 MEASURE_CHAINS = """
 MATCH (l:Measure)-[c:CONTINUES]->(e:Measure)
 RETURN l.id AS later_id, l.source_file AS later_source_file, l.number AS later_number,

@@ -16,7 +16,7 @@ target_rows                  TARGET_KEYS + id, document_id, measure_id, measure_
                              seq, line
 place_rows                   PLACE_KEYS + id, catalogued, within
 document_rows                DOCUMENT_KEYS + id, external, leads
-chain_rows                   CHAIN_KEYS + level ("document" | "measure"), from_title, to_title
+chain_rows                   CHAIN_KEYS (+ changes for measure links) + level ("document" | "measure"), from_title, to_title
 agency_rows                  id, name, full_name, kind, aliases (list), catalogued
 agency_summary               agency, source_file, document, led, supported
 co_responsibility            agency, shared_measures, source_files
@@ -55,7 +55,7 @@ MEASURE_KEYS = (
 TARGET_KEYS = ("source_file", "measure_number", "metric", "value", "unit", "comparator", "year",
                "text")
 PLACE_KEYS = ("name", "kind", "district", "sectors", "mentions")
-CHAIN_KEYS = ("from", "to", "relation", "score", "evidence")
+CHAIN_KEYS = ("from", "to", "relation", "score", "evidence", "changes")  # changes: extra key (what changed)
 DOCUMENT_KEYS = ("source_file", "title", "doc_number", "issuer", "issued", "valid_from",
                  "valid_to", "kind", "cites", "continues")
 
@@ -306,12 +306,15 @@ def chain_rows(store: GraphStore) -> list[dict]:
             "level": "document", "from_title": r["later_title"], "to_title": r["earlier_title"],
             "_order": (_last(r["later_source_file"]), -1, _last(r["earlier_source_file"])),
         })
-    for r in _run(store, C.MEASURE_CHAINS):
+    measure_chains = _run(store, C.MEASURE_CHAINS)
+    facts = _chain_measure_facts(store) if measure_chains else {}
+    for r in measure_chains:
         rows.append({
             "from": {"source_file": r["later_source_file"], "measure_number": r["later_number"]},
             "to": {"source_file": r["earlier_source_file"], "measure_number": r["earlier_number"]},
             "relation": r["relation"], "score": r["score"], "evidence": r["evidence"],
             "level": "measure", "from_title": r["later_title"], "to_title": r["earlier_title"],
+            "changes": _changes(facts, r["later_id"], r["earlier_id"]),
             "_order": (_last(r["later_source_file"]), r["later_seq"] or 0,
                        _last(r["earlier_source_file"]) + (r["earlier_id"] or "")),
         })
@@ -319,6 +322,32 @@ def chain_rows(store: GraphStore) -> list[dict]:
     for r in rows:
         del r["_order"]
     return rows
+
+
+def _chain_measure_facts(store: GraphStore) -> dict[str, dict[str, list]]:
+    """Agencies (rank order), sectors, places and targets of every measure, by measure id."""
+    facts: dict[str, dict[str, list]] = {}
+
+    def slot(mid: str, key: str) -> list:
+        return facts.setdefault(mid, {"agencies": [], "sectors": [], "places": [], "targets": []})[key]
+
+    for r in sorted(_run(store, C.CHAIN_MEASURE_AGENCIES), key=lambda r: (r["id"], r["rank"] or 0)):
+        slot(r["id"], "agencies").append({"agency": r["agency"], "role": r["role"], "rank": r["rank"]})
+    for r in _run(store, C.CHAIN_MEASURE_SECTORS):
+        slot(r["id"], "sectors").append(r["name"])
+    for r in _run(store, C.CHAIN_MEASURE_PLACES):
+        slot(r["id"], "places").append(r["name"])
+    for r in _run(store, C.CHAIN_MEASURE_TARGETS):
+        slot(r["id"], "targets").append({k: r[k] for k in ("metric", "value", "unit", "comparator", "year", "text")})
+    return facts
+
+
+def _changes(facts: dict[str, dict[str, list]], later_id: str, earlier_id: str) -> dict:
+    """What changed from the earlier item to the later one (graph.chains.chain_diff_from_rows)."""
+    from graph.chains import chain_diff_from_rows
+
+    empty: dict[str, list] = {}
+    return chain_diff_from_rows(facts.get(later_id, empty), facts.get(earlier_id, empty)).to_dict()
 
 
 # -- analysis ---------------------------------------------------------------------------------
