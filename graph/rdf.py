@@ -822,10 +822,12 @@ WHERE {
   ?doc dcterms:title ?document .
   OPTIONAL { ?t pkg:metric ?metric }
   OPTIONAL { ?t prov:wasDerivedFrom ?passage . ?passage rdf:value ?text }
-  OPTIONAL { ?lr pkg:measure ?setter . ?lr pkg:role pkg:lead .
-             ?lr pkg:agency ?leadAgency . ?leadAgency pkg:shortName ?measureLead }
-  OPTIONAL { ?dl pkg:document ?doc . ?dl pkg:rank 1 .
-             ?dl pkg:agency ?docAgency . ?docAgency pkg:shortName ?documentLead }
+  OPTIONAL { ?lr pkg:measure ?setter .
+             { ?lr pkg:role pkg:lead . ?lr pkg:agency ?leadAgency .
+               ?leadAgency pkg:shortName ?measureLead } }
+  OPTIONAL { ?dl pkg:document ?doc .
+             { ?dl pkg:rank 1 . ?dl pkg:agency ?docAgency .
+               ?docAgency pkg:shortName ?documentLead } }
   BIND(COALESCE(?measureLead, ?documentLead) AS ?owner)
   BIND(IF(BOUND(?measureLead), "measure", IF(BOUND(?documentLead), "document", ""))
        AS ?ownerScope)
@@ -845,8 +847,10 @@ WHERE {
   ?earlier pkg:inDocument ?ed .
   ?ld dcterms:title ?laterDocument .
   ?ed dcterms:title ?earlierDocument .
-  OPTIONAL { ?ld dcterms:identifier ?laterDocNumber }
-  OPTIONAL { ?ed dcterms:identifier ?earlierDocNumber }
+  OPTIONAL { ?ld dcterms:identifier ?laterNo }
+  OPTIONAL { ?ed dcterms:identifier ?earlierNo }
+  FILTER(!BOUND(?laterDocNumber) || STR(?laterNo) = STR(?laterDocNumber))
+  FILTER(!BOUND(?earlierDocNumber) || STR(?earlierNo) = STR(?earlierDocNumber))
   OPTIONAL { ?c pkg:score ?score }
   OPTIONAL { ?c pkg:relation ?relation }
   OPTIONAL { ?c pkg:evidence ?evidence }
@@ -889,9 +893,11 @@ ORDER BY ?place
 }
 
 # Each question's patterns are written in an order rdflib evaluates well: rdflib sorts a basic
-# graph pattern by how many variables are still unbound and evaluates the block of
-# best-bound patterns together, so two "?x a Class" patterns on unrelated variables would be a
-# cross product. Each pattern block therefore has one anchor and joins outwards from it.
+# graph pattern by how many variables are unbound *when the query is compiled* and evaluates the
+# block of best-bound patterns together, so two "?x a Class" patterns on unrelated variables
+# become a cross product, and a constant pattern inside an OPTIONAL runs before the variable the
+# outer pattern binds. So each block has one anchor and joins outwards from it, and OPTIONAL
+# parts that need an outer binding first are split into a nested group (joined lazily).
 
 # Default parameter bindings of the questions that take parameters.
 SPARQL_DEFAULTS: dict[str, dict[str, Any]] = {

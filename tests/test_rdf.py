@@ -579,6 +579,22 @@ def test_sparql_answers_are_the_known_facts(rdf_graph):
     }
 
 
+def test_continuations_can_be_narrowed_by_document_number(rdf_graph):
+    rows = R.run_question(rdf_graph, "measure_continuations", laterDocNumber="沪府办规〔2023〕27号",
+                          earlierDocNumber="沪府办发〔2020〕1号")
+    assert {(r["laterNumber"], r["earlierNumber"]) for r in rows} == {("一", "1"), ("二", "4")}
+    assert R.run_question(rdf_graph, "measure_continuations", laterDocNumber="沪府办发〔2020〕1号") == []
+
+
+def test_every_question_is_documented_verbatim():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "rdf.md").read_text(encoding="utf-8")
+    for name, query in R.SPARQL_QUESTIONS.items():
+        body = query[len(R._SPARQL_PREFIXES):].strip("\n")
+        assert f"### `{name}`" in doc and body in doc, f"docs/rdf.md is out of date for {name}"
+
+
 def test_unknown_question_lists_the_available_ones(rdf_graph):
     with pytest.raises(ValueError, match="available: agency_roles"):
         R.run_question(rdf_graph, "nope")
