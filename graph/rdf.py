@@ -36,7 +36,7 @@ from typing import Any, Iterable, Optional
 from urllib.parse import quote, unquote
 
 import rdflib
-from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib import Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -733,6 +733,7 @@ def validate_rdf(rdf_graph: rdflib.Graph, *, inference: str = "none",
     """
     import pyshacl  # deferred: importing pyshacl costs ~0.5 s
 
+    data_triples = len(rdf_graph)
     conforms, results, _ = pyshacl.validate(
         rdf_graph, shacl_graph=_shapes_graph(), ont_graph=_ontology_graph(),
         inference=inference, abort_on_first=False, allow_warnings=True, meta_shacl=False,
@@ -741,7 +742,7 @@ def validate_rdf(rdf_graph: rdflib.Graph, *, inference: str = "none",
     lines = _report_lines(results, rdf_graph, base)
     violations = sum(1 for line in lines if line.startswith("Violation"))
     if conforms:
-        head = f"Conforms: {len(rdf_graph)} triples checked against {SHAPES_PATH.name}"
+        head = f"Conforms: {data_triples} triples checked against {SHAPES_PATH.name}"
         if lines:
             head += f" ({len(lines)} warnings)"
     else:

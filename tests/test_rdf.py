@@ -717,6 +717,19 @@ def measure_timings(graph: GraphData, inferences: tuple[str, ...] = ("none",),
     return out
 
 
+@pytest.mark.slow
+def test_shipped_corpus_conforms():
+    """The real graph of the five shipped documents passes every shape."""
+    from graph.build import build_graph
+    from loaders.pipeline import DEFAULT_CORPUS_DIR, iter_document_files, load_paths
+
+    report = load_paths(iter_document_files([DEFAULT_CORPUS_DIR]))
+    assert not report.failures, report.failures
+    conforms, text = R.validate_graph(build_graph(report.records))
+    assert conforms, text
+
+
+@pytest.mark.slow
 def test_corpus_size_timing_is_reported(capsys):
     graph = make_corpus_size_graph()
     assert sum(1 for _ in graph.nodes_by_label("Measure")) >= 300
