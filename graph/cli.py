@@ -253,6 +253,16 @@ def cmd_export(args: argparse.Namespace) -> int:
             text = export_rdf(snap, fmt, args.base) if args.base else export_rdf(snap, fmt)
         _emit(text, args.output)
         return 0
+    if what == "neo4j":
+        if not args.output:
+            raise CliError("export neo4j writes a folder of CSV files: give it with -o DIR")
+        from graph.neo4j_import import write_admin_import_csv
+
+        store = _open(args)
+        with store:
+            written = write_admin_import_csv(store.snapshot(), Path(args.output), store.load_records())
+        _err(f"wrote {len(written)} files for neo4j-admin database import to {args.output} (see import.sh)")
+        return 0
     store = _open(args)
     with store:
         if what == "responsibilities":
@@ -362,7 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Export the responsibility list (csv|xlsx|docx|json|md), the "
                                    "extracted records (json) or the graph as RDF.")
     p.add_argument("what", choices=("responsibilities", "measures", "targets", "places",
-                                    "chains", "documents", "rdf"))
+                                    "chains", "documents", "rdf", "neo4j"))
     p.add_argument("--format", metavar="FMT",
                    help="responsibilities: csv|xlsx|docx|json|md (default csv); records: json; "
                         "rdf: turtle|json-ld|nt (default turtle)")

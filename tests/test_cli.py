@@ -176,3 +176,26 @@ def test_usage_errors_exit_2():
     proc = run("--help", check=0)
     for cmd in ("build", "ingest", "query", "export", "validate", "stats"):
         assert cmd in proc.out
+
+
+def test_export_neo4j_writes_admin_import_files(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    store = tmp_path / "store"
+    corpus = root / "data" / "corpus"
+    build = subprocess.run([sys.executable, "-m", "graph", "build", "--corpus", str(corpus), "--store", str(store)],
+                           cwd=root, capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    out = tmp_path / "neo4j"
+    res = subprocess.run([sys.executable, "-m", "graph", "export", "neo4j", "-o", str(out), "--store", str(store)],
+                         cwd=root, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    header = (out / "nodes_Agency.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("id:ID") and header.endswith(":LABEL")
+    assert "neo4j-admin database import full" in (out / "import.sh").read_text(encoding="utf-8")
+    missing = subprocess.run([sys.executable, "-m", "graph", "export", "neo4j", "--store", str(store)],
+                             cwd=root, capture_output=True, text=True)
+    assert missing.returncode == 1 and "-o DIR" in missing.stderr
