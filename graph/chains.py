@@ -637,6 +637,7 @@ def compute_chains(records: list[DocumentRecord], doc_ids: Mapping[str, str],
     cfg = config or load_chain_config()
     if gazetteer is None:
         gazetteer = _default_gazetteer()
+    records = _without_republications(records)
     eng = _Engine(list(records), doc_ids, gazetteer, cfg)
     links = document_links(records, doc_ids)
     successor_pairs = {(l.later_id, l.earlier_id) for l in links}
@@ -653,6 +654,29 @@ def compute_chains(records: list[DocumentRecord], doc_ids: Mapping[str, str],
         stats.document_links = len(links) - len(mlinks)
         stats.seconds = time.perf_counter() - started
     return sorted(links, key=lambda l: (l.later_id, l.earlier_id, l.relation))
+
+
+def _without_republications(records: list[DocumentRecord]) -> list[DocumentRecord]:
+    """Keep one document of each group whose items are word for word the same.
+
+    A document re-issued under another file name or 文号 (the same measures, the same text) would
+    otherwise continue -- and be continued by -- every copy of its neighbours, so links would grow
+    with the square of the number of copies. Chains are computed through the first copy (by file
+    name); the other copies keep their own measures and responsibilities, but no chains.
+    """
+    seen: dict[str, str] = {}
+    kept: list[DocumentRecord] = []
+    for rec in sorted(records, key=lambda r: r.source_file):
+        items = "\n".join(f"{m.label}{m.text}" for m in rec.measures)
+        if not items:
+            kept.append(rec)
+            continue
+        digest = hashlib.sha1(items.encode("utf-8")).hexdigest()
+        if digest in seen:
+            continue
+        seen[digest] = rec.source_file
+        kept.append(rec)
+    return kept
 
 
 def _default_gazetteer() -> Any:

@@ -251,3 +251,25 @@ def test_blocking_scores_a_fraction_of_pairs(corpus):
     chains.compute_chains(records, doc_ids, stats=stats)
     assert stats.scored_pairs < stats.eligible_pairs
     print(f"\n{stats.summary()}")
+
+
+def test_republished_copies_are_chained_once(tmp_path):
+    """A document re-issued under another name/文号 does not multiply the links of its neighbours."""
+    import shutil
+    from pathlib import Path
+
+    from graph.build import document_id
+    from graph.chains import compute_chains
+    from loaders.pipeline import load_file
+
+    corpus = Path(__file__).resolve().parent.parent / "data" / "corpus"
+    copy = tmp_path / "002_copy.txt"
+    shutil.copy(corpus / "002_eb27fe6b47101308.txt", copy)
+    copy.write_text(copy.read_text(encoding="utf-8").replace("〔2020〕1号", "〔2020〕91号"), encoding="utf-8")
+    records = [load_file(corpus / "002_eb27fe6b47101308.txt"), load_file(copy), load_file(corpus / "003_3a33eb2e0612dacc.txt")]
+    ids = {r.source_file: document_id(r) for r in records}
+    links = compute_chains(records, ids)
+    earlier_docs = {l.earlier_id.split("/")[0] for l in links if l.level == "measure"}
+    copies = {ids["002_eb27fe6b47101308.txt"], ids["002_copy.txt"]}
+    assert len(copies & earlier_docs) == 1  # chained through one copy only (the first by file name)
+    assert ids["002_copy.txt"] in earlier_docs
