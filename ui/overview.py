@@ -24,8 +24,9 @@ def _counts() -> None:
     docs = [d for d in q("document_rows")]
     cols = st.columns(8)
     cols[0].metric("文件 Documents", len(docs))
+    plural = {"Agency": "Agencies"}
     for col, label in zip(cols[1:], ("Chapter", "Measure", "Agency", "Sector", "Place", "Target")):
-        col.metric(f"{LABEL_ZH[label]} {label}s", s.nodes.get(label, 0))
+        col.metric(f"{LABEL_ZH[label]} {plural.get(label, label + 's')}", s.nodes.get(label, 0))
     cols[7].metric("关系 Relations", sum(s.relationships.values()))
     with st.expander("按文件统计 · Per document"):
         st.dataframe(pd.DataFrame(s.documents).rename(columns={
