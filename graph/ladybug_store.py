@@ -52,7 +52,7 @@ from pydantic import TypeAdapter
 
 from graph.model import Edge, GraphData, Node
 from graph.readonly import ensure_read_only
-from graph.schema import NODE_TYPE_BY_LABEL, NODE_TYPES, REL_TYPES
+from graph.schema import NODE_TYPE_BY_LABEL, NODE_TYPES, REL_TYPES, coerce_value
 from graph.store import (
     DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT_S,
@@ -100,21 +100,6 @@ def ddl_statements() -> list[str]:
         parts += [f"{_q(n)} {t}" for n, t in rt.properties]
         out.append(f"CREATE REL TABLE {rt.name}({', '.join(parts)})")
     return out
-
-
-def _coerce(value: Any, typ: str) -> Any:
-    if value is None:
-        return None
-    try:
-        if typ == "INT64":
-            return int(value)
-        if typ == "DOUBLE":
-            return float(value)
-        if typ == "BOOLEAN":
-            return bool(value)
-        return value if isinstance(value, str) else str(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -279,7 +264,7 @@ class LadybugStore(GraphStore):
             if name == "id":
                 vals = [n.id for n in nodes]
             else:
-                vals = [_coerce(n.properties.get(name), typ) for n in nodes]
+                vals = [coerce_value(n.properties.get(name), typ) for n in nodes]
             cols[name] = pa.array(vals, type=_ARROW_TYPES[typ])
         return pa.table(cols)
 
@@ -314,7 +299,7 @@ class LadybugStore(GraphStore):
                 cols = {"from": pa.array([e.source for e in edges], pa.string()),
                         "to": pa.array([e.target for e in edges], pa.string())}
                 for name, typ in rt.properties:
-                    cols[name] = pa.array([_coerce(e.properties.get(name), typ) for e in edges],
+                    cols[name] = pa.array([coerce_value(e.properties.get(name), typ) for e in edges],
                                           type=_ARROW_TYPES[typ])
                 conn.execute(f"COPY {rtype} FROM $data (from='{a}', to='{b}')",
                              {"data": pa.table(cols)})
@@ -327,7 +312,7 @@ class LadybugStore(GraphStore):
             sets = ", ".join(f"n.{_q(n)} = row.{_q(n)}" for n, _ in props)
             stmt = f"UNWIND $rows AS row MERGE (n:{nt.label} {{id: row.id}})" + (f" SET {sets}" if sets else "")
             for i in range(0, len(nodes), batch):
-                rows = [{"id": n.id, **{p: _coerce(n.properties.get(p), t) for p, t in props}}
+                rows = [{"id": n.id, **{p: coerce_value(n.properties.get(p), t) for p, t in props}}
                         for n in nodes[i:i + batch]]
                 conn.execute(stmt, {"rows": rows})
 
@@ -340,7 +325,7 @@ class LadybugStore(GraphStore):
                     f"MERGE (a)-[r:{rtype}]->(b)" + (f" SET {sets}" if sets else ""))
             for i in range(0, len(edges), batch):
                 rows = [{"src": e.source, "dst": e.target,
-                         **{p: _coerce(e.properties.get(p), t) for p, t in rt.properties}}
+                         **{p: coerce_value(e.properties.get(p), t) for p, t in rt.properties}}
                         for e in edges[i:i + batch]]
                 conn.execute(stmt, {"rows": rows})
 

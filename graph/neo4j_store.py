@@ -47,6 +47,7 @@ from neo4j.graph import Relationship as Neo4jRelationship
 from pydantic import TypeAdapter
 
 from graph import schema
+from graph.schema import coerce_value  # re-exported: neo4j_import and tests use it from here
 from graph.model import Edge, GraphData, Node
 from graph.readonly import ensure_read_only
 from graph.store import (
@@ -214,26 +215,6 @@ def to_neo4j_dialect(cypher: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Values: schema coercion on the way in, normalization on the way out
 # ---------------------------------------------------------------------------------------------
-
-def coerce_value(value: Any, type_name: str) -> Any:
-    """``value`` as the schema type (STRING, INT64, DOUBLE, BOOLEAN), exactly as the LadybugDB
-    store coerces it (so both engines hold equal values): None, or a value that does not
-    convert, becomes None."""
-    if value is None:
-        return None
-    try:
-        if type_name == "INT64":
-            return int(value)
-        if type_name == "DOUBLE":
-            return float(value)
-        if type_name == "BOOLEAN":
-            return bool(value)
-    except (TypeError, ValueError):
-        return None
-    if type_name == "STRING":
-        return value if isinstance(value, str) else str(value)
-    raise ValueError(f"unknown schema type {type_name!r}; known: STRING, INT64, DOUBLE, BOOLEAN")
-
 
 def coerce_properties(properties: dict[str, Any], declared: Iterable[tuple[str, str]]) -> dict[str, Any]:
     """The declared properties of ``properties`` (minus ``id``), typed; None values left out.

@@ -14,6 +14,7 @@ primary key, stable: the same input gives the same id). Extend, don't rename (se
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -169,3 +170,22 @@ REL_TYPES: tuple[RelType, ...] = (
 
 NODE_TYPE_BY_LABEL = {t.label: t for t in NODE_TYPES}
 REL_TYPE_BY_NAME = {t.name: t for t in REL_TYPES}
+
+
+def coerce_value(value: Any, type_name: str) -> Any:
+    """``value`` as the schema type (STRING, INT64, DOUBLE, BOOLEAN); both stores coerce through
+    this, so both engines hold equal values. None, or a value that does not convert, is None."""
+    if value is None:
+        return None
+    try:
+        if type_name == "INT64":
+            return int(value)
+        if type_name == "DOUBLE":
+            return float(value)
+        if type_name == "BOOLEAN":
+            return bool(value)
+    except (TypeError, ValueError):
+        return None
+    if type_name == "STRING":
+        return value if isinstance(value, str) else str(value)
+    raise ValueError(f"unknown schema type {type_name!r}; known: STRING, INT64, DOUBLE, BOOLEAN")
