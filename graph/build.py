@@ -148,6 +148,19 @@ def _prov(span: Optional[SourceSpan], text: Optional[str] = None) -> dict[str, A
             "source_text": text if text is not None else span.text}
 
 
+def _link_mentions(g: GraphData, b: "_Builder", owner: str, sectors, places, source_file: str) -> None:
+    """CONCERNS/LOCATED_IN edges from a measure or document, and the places' FOCUSES_ON sectors."""
+    for s in sectors:
+        g.add_edge(Edge(owner, "CONCERNS", b.sector(s.sector_id, s.name), _prov(s.span)))
+    for p in places:
+        pid = b.place(p.place_id, p)
+        g.add_edge(Edge(owner, "LOCATED_IN", pid, _prov(p.span)))
+        for sid_raw in p.sectors:
+            g.add_edge(Edge(pid, "FOCUSES_ON", b.sector(sid_raw), {
+                "source_file": source_file, "line": p.span.line if p.span else None,
+            }))
+
+
 class _Builder:
     def __init__(self, gazetteer: Any):
         self.g = GraphData()
@@ -339,16 +352,7 @@ def build_graph(records: list[DocumentRecord], gazetteer: Any = None) -> GraphDa
                     "role": r.role, "rank": r.rank, "written": r.written,
                     **_prov(r.span, r.clause),
                 }))
-            for s in m.sectors:
-                g.add_edge(Edge(mid, "CONCERNS", b.sector(s.sector_id, s.name), _prov(s.span)))
-            for p in m.places:
-                pid = b.place(p.place_id, p)
-                g.add_edge(Edge(mid, "LOCATED_IN", pid, _prov(p.span)))
-                for sid_raw in p.sectors:
-                    g.add_edge(Edge(pid, "FOCUSES_ON", b.sector(sid_raw), {
-                        "source_file": p.span.source_file if p.span else rec.source_file,
-                        "line": p.span.line if p.span else None,
-                    }))
+            _link_mentions(g, b, mid, m.sectors, m.places, rec.source_file)
             for n, t in enumerate(m.targets, 1):
                 g.add_edge(Edge(mid, "SETS", b.target(f"{mid}/t{n}", t)))
             for am in m.agency_mentions:
@@ -361,15 +365,7 @@ def build_graph(records: list[DocumentRecord], gazetteer: Any = None) -> GraphDa
         for n, t in enumerate(rec.targets, 1):
             owner = measure_id(did, t.measure_key) if t.measure_key in measure_keys else did
             g.add_edge(Edge(owner, "SETS", b.target(f"{did}/t{n}", t)))
-        for s in rec.sectors:
-            g.add_edge(Edge(did, "CONCERNS", b.sector(s.sector_id, s.name), _prov(s.span)))
-        for p in rec.places:
-            pid = b.place(p.place_id, p)
-            g.add_edge(Edge(did, "LOCATED_IN", pid, _prov(p.span)))
-            for sid_raw in p.sectors:
-                g.add_edge(Edge(pid, "FOCUSES_ON", b.sector(sid_raw), {
-                    "source_file": rec.source_file, "line": p.span.line if p.span else None,
-                }))
+        _link_mentions(g, b, did, rec.sectors, rec.places, rec.source_file)
 
         # citations: implements first so it wins over a plain cite of the same title
         own_key = normalize_title(meta.title)

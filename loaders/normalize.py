@@ -104,9 +104,13 @@ class NormalizedText:
         index = max(0, min(index, len(self.text)))
         return self.offsets[index]
 
+    def raw_line(self, raw_offset: int) -> int:
+        """1-based line in the original file of original character ``raw_offset``."""
+        return bisect_right(self._line_starts, raw_offset)
+
     def line_of(self, index: int) -> int:
         """1-based line in the original file of normalized character ``index``."""
-        return bisect_right(self._line_starts, self.raw_offset(index))
+        return self.raw_line(self.raw_offset(index))
 
     def span(self, start: int, end: int) -> SourceSpan:
         """Source span of normalized text[start:end] (end exclusive)."""
@@ -116,7 +120,7 @@ class NormalizedText:
         raw_end = self.offsets[end - 1] + 1 if end > start else raw_start
         return SourceSpan(
             source_file=self.source_file,
-            line=bisect_right(self._line_starts, raw_start),
+            line=self.raw_line(raw_start),
             start=raw_start,
             end=max(raw_start, raw_end),
             text=self.text[start:end],

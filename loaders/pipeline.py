@@ -176,14 +176,13 @@ def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve) -> 
     rows = find_task_tables(raw, resolve)
     if not rows:
         return
-    line_of = lambda offset: raw.count("\n", 0, offset) + 1  # noqa: E731
+    titles = [(m, _squash(m.title)) for m in record.measures]
     for row in rows:
         clause = _squash(raw[row.start : row.end])
-        span = SourceSpan(nt.source_file, line_of(row.start), row.start, row.end, clause)
+        span = SourceSpan(nt.source_file, nt.raw_line(row.start), row.start, row.end, clause)
         task = _squash(row.task)
         target = next(
-            (m for m in record.measures if not m.responsibilities and _squash(m.title) and
-             (_squash(m.title) == task or _squash(m.title) in task or task in _squash(m.title))),
+            (m for m, title in titles if not m.responsibilities and title and (title in task or task in title)),
             None,
         )
         if target is None:
