@@ -156,7 +156,10 @@ def _link_mentions(g: GraphData, b: "_Builder", owner: str, sectors, places, sou
         pid = b.place(p.place_id, p)
         g.add_edge(Edge(owner, "LOCATED_IN", pid, _prov(p.span)))
         for sid_raw in p.sectors:
-            g.add_edge(Edge(pid, "FOCUSES_ON", b.sector(sid_raw), {
+            sid = b.sector(sid_raw)
+            if (pid, "FOCUSES_ON", sid) in g.edges:  # the first mention gives the provenance
+                continue
+            g.add_edge(Edge(pid, "FOCUSES_ON", sid, {
                 "source_file": source_file, "line": p.span.line if p.span else None,
             }))
 
@@ -172,9 +175,19 @@ class _Builder:
             for name in [p.name, *_as_list(getattr(p, "aliases", None))]:
                 self.place_by_name.setdefault(name, p.id)
         self.agency_written: dict[str, list[str]] = {}
+        self._agency_ids: dict[tuple[str, Optional[str], bool], str] = {}
 
     # -- agencies ---------------------------------------------------------------------------
     def agency(self, name: str, written: Optional[str] = None, catalogued: bool = False) -> str:
+        key = (name, written, catalogued)
+        aid = self._agency_ids.get(key)
+        if aid is not None:  # the node and its written forms are already recorded
+            return aid
+        aid = self._agency(name, written, catalogued)
+        self._agency_ids[key] = aid
+        return aid
+
+    def _agency(self, name: str, written: Optional[str], catalogued: bool) -> str:
         entry = None
         if self.gaz is not None:
             entry = self.gaz.resolve_agency(name) or (

@@ -64,6 +64,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 import yaml
 
+from loaders import yamlio
 from loaders.records import DocumentRecord, Measure
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -207,7 +208,7 @@ def load_chain_config(path: Optional[str] = None) -> ChainConfig:
     p = Path(path) if path else DEFAULT_TERMS_FILE
     name = p.name
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        raw = yamlio.safe_load(p.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ChainConfigError(f"{name}: {exc}") from exc
     eq: list[tuple[str, str]] = []

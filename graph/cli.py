@@ -32,7 +32,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from graph.store import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, StoreError, open_store
+from graph.store import StoreError, open_store
 
 
 class CliError(Exception):
@@ -62,6 +62,7 @@ def _load_files(paths: Sequence[Path]) -> tuple[list, list[str]]:
     from loaders.pipeline import iter_load
 
     records, failures = [], []
+    started = time.perf_counter()
     for path, rec, exc, bug in iter_load(paths):
         if exc is not None:
             failures.append(str(exc))
@@ -76,8 +77,22 @@ def _load_files(paths: Sequence[Path]) -> tuple[list, list[str]]:
         warns = [i for i in rec.issues if i.severity == "warning"]
         extra = f" ({len(warns)} warnings)" if warns else ""
         _err(f"ok    {rec.source_file}  {len(rec.measures)} measures, {n_resp} responsibilities{extra}")
+        for issue in warns:  # "file:line: warning: reason"
+            _err(f"warn  {issue}")
+        if not rec.measures:
+            _err(f"warn  {rec.source_file}: {_no_measures_note(rec)}")
         records.append(rec)
+    _err(f"loaded {len(records)} of {len(paths)} files in {time.perf_counter() - started:.1f} s")
     return records, failures
+
+
+def _no_measures_note(rec: Any) -> str:
+    """Why a loaded document has no measures (it is still loaded, as a document)."""
+    note = "no numbered measures found (一、 （一） 1． …); loaded as a document without measures"
+    if len(rec.text) > 5000 and "\n" not in rec.text:
+        note += (f" -- the text is one paragraph of {len(rec.text)} characters, and item labels "
+                 "are recognised only at the start of a line")
+    return note
 
 
 def _write_graph(args: argparse.Namespace, records: list) -> None:
@@ -88,13 +103,15 @@ def _write_graph(args: argparse.Namespace, records: list) -> None:
         _err(f"warn  {msg}")
     t0 = time.perf_counter()
     graph = build_graph(records, _gazetteer())
+    t1 = time.perf_counter()
     store = _open(args)
     with store:
         store.rebuild(graph, records)
     n_nodes, n_edges = len(graph.nodes), len(graph.edges)
     where = getattr(store, "path", None) or store.backend
+    t2 = time.perf_counter()
     _err(f"built {len(records)} documents: {n_nodes} nodes, {n_edges} relationships "
-         f"in {time.perf_counter() - t0:.1f} s -> {where}")
+         f"in {t2 - t0:.1f} s (graph {t1 - t0:.1f} s, store {t2 - t1:.1f} s) -> {where}")
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -196,10 +213,13 @@ def _table(columns: list[str], rows: list[list[Any]], max_cell: int = 60) -> str
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    from graph.readonly import query_limits
+
     params = _parse_params(args.param)
+    timeout_s, max_rows = query_limits(args.timeout, args.max_rows)  # flag, else env, else default
     store = _open(args)
     with store:
-        res = store.query(args.cypher, params, timeout_s=args.timeout, max_rows=args.max_rows)
+        res = store.query(args.cypher, params, timeout_s=timeout_s, max_rows=max_rows)
     if args.format == "json":
         text = json.dumps(res.records(), ensure_ascii=False, indent=2, default=str) + "\n"
     elif args.format == "csv":
@@ -213,7 +233,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         text = _table(res.columns, res.rows)
     sys.stdout.write(text)
     if res.truncated:
-        _err(f"note: only the first {args.max_rows} rows are shown; raise --max-rows to see more")
+        _err(f"note: only the first {max_rows} rows are shown; raise --max-rows to see more")
     elif args.format == "table":
         _err(f"{len(res.rows)} rows in {res.elapsed_s:.3f} s")
     return 0
@@ -323,6 +343,22 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 # -- parser -----------------------------------------------------------------------------------
+def _arg_type(kind: str) -> Any:
+    """An argparse type for --timeout / --max-rows (a bad value is a usage error, exit 2)."""
+    from graph import readonly
+
+    parse = readonly.parse_timeout if kind == "timeout" else readonly.parse_max_rows
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = kind
+    return convert
+
+
 def _store_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", metavar="PATH",
                    help="store folder (default: $POLICY_KG_STORE or <repo>/var/store)")
@@ -361,10 +397,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="query parameter; VALUE is parsed as JSON when it parses (numbers, "
                         "lists), else taken as a string; repeatable")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
-                   help=f"seconds before the query is aborted (default {DEFAULT_TIMEOUT_S:g})")
-    p.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
-                   help=f"row cap (default {DEFAULT_MAX_ROWS})")
+    p.add_argument("--timeout", type=_arg_type("timeout"), default=None, metavar="S",
+                   help="seconds before the query is stopped (default $POLICY_KG_QUERY_TIMEOUT "
+                        "or 10)")
+    p.add_argument("--max-rows", type=_arg_type("max_rows"), default=None, metavar="N",
+                   help="row cap (default $POLICY_KG_MAX_ROWS or 5000)")
     _store_options(p)
     p.set_defaults(func=cmd_query)
 

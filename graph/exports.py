@@ -61,7 +61,8 @@ def records(store: GraphStore, kind: str) -> list[dict]:
     if kind == "targets":
         return _contract(Q.target_rows(store), Q.TARGET_KEYS)
     if kind == "places":
-        return _contract(Q.place_rows(store), Q.PLACE_KEYS)
+        # the places the documents name; gazetteer parents only reached through WITHIN are not
+        return _contract(Q.place_rows(store, mentioned_only=True), Q.PLACE_KEYS)
     if kind == "chains":
         return _contract(Q.chain_rows(store), Q.CHAIN_KEYS)
     if kind == "documents":

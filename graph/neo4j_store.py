@@ -49,7 +49,7 @@ from pydantic import TypeAdapter
 from graph import schema
 from graph.schema import coerce_value  # re-exported: neo4j_import and tests use it from here
 from graph.model import Edge, GraphData, Node
-from graph.readonly import ensure_read_only
+from graph.readonly import ensure_read_only, timeout_message
 from graph.store import (
     DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT_S,
@@ -349,11 +349,7 @@ def translate_error(
             f"Neo4j at {where} is unreachable: {clean(reason.group(1) if reason else message)}"
         )
     if "TimedOut" in code:
-        limit = f"{timeout_s:g} s" if timeout_s else "the server's"
-        return QueryFailed(
-            f"query exceeded {limit} time limit and was stopped by Neo4j "
-            f"(narrow the MATCH or add LIMIT)"
-        )
+        return QueryFailed(timeout_message(timeout_s, "Neo4j"))
     if code == "Neo.ClientError.Statement.AccessMode" or isinstance(exc, nx.ForbiddenOnReadOnlyDatabase):
         return QueryRefused(f"writes are not allowed: queries are read-only (Neo4j: {first})")
     if isinstance(exc, nx.Neo4jError):

@@ -24,8 +24,22 @@ from typing import Any, Optional
 from graph.model import GraphData
 from loaders.records import DocumentRecord
 
-DEFAULT_TIMEOUT_S = float(os.environ.get("POLICY_KG_QUERY_TIMEOUT", "10"))
-DEFAULT_MAX_ROWS = int(os.environ.get("POLICY_KG_MAX_ROWS", "5000"))
+def _env_limit(name: str, default: Any, kind: type) -> Any:
+    """A positive number from the environment, or ``default`` when unset or invalid.
+
+    Never raises at import (a bad value must not crash every command); user-facing code calls
+    ``graph.readonly.query_limits()``, which reports a bad value in one line.
+    """
+    try:
+        value = kind(os.environ.get(name, "").strip() or default)
+    except ValueError:
+        return default
+    return value if 0 < value < float("inf") else default
+
+
+# Defaults of GraphStore.query (read at import); user queries use graph.readonly.query_limits().
+DEFAULT_TIMEOUT_S = _env_limit("POLICY_KG_QUERY_TIMEOUT", 10.0, float)
+DEFAULT_MAX_ROWS = _env_limit("POLICY_KG_MAX_ROWS", 5000, int)
 
 
 class StoreError(Exception):

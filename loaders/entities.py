@@ -13,8 +13,22 @@ Gives: ``EntityMatcher(gazetteer)`` with
 
 Offsets are into the text given (the caller maps them to source spans).
 
-How: one blank Chinese spaCy pipeline with per-character segmentation and one ``PhraseMatcher``
-holding every phrase of the three vocabularies, built once. A text is matched once (the result is
+Place conventions: a place name that begins a unit's name is not a place (浦东新区科经委,
+莘庄工业区管委会, 上海市闵行区人民政府办公室); a group followed by its members in brackets names
+the members (五个新城（嘉定、青浦、松江、奉贤、南汇） -> the five new towns, not the districts); a
+district or area written right before another place only locates it (奉贤东方美谷, 临港东方芯港)
+and a district after a place naming its part is not a mention (虹桥国际中央商务区闵行片区).
+Uncatalogued places: a known district/area or a quoted name + a short name + a park/zone suffix
+(金山工业区, “北上海”生物医药产业园), or, without a known place, a name that starts at a word
+boundary (punctuation, 在/推动/支持/建设 …) and is not descriptive (does not start with a sector
+or a generic word such as 特色/低空/研发/数字) before a park/zone suffix (莘庄工业区,
+吴泾智能制造产业园, 马桥人工智能创新试验区, 华东无人机基地).
+
+How: every phrase of the three vocabularies, compiled once into one matcher -- by default a
+regular-expression trie (``engine="trie"``); with ``engine="spacy"`` a blank Chinese spaCy
+pipeline with per-character segmentation and one ``PhraseMatcher`` (same results, tested equal;
+~10x slower on long texts, and importing spaCy alone costs ~1.2 s per process, so it is imported
+only for that engine). A text is matched once (the result is
 cached for the three ``find_*`` calls on the same text); overlaps are resolved across kinds,
 longest first, so 浦东新区政府 is an agency and not the place 浦东新区, and 人工智能岛 is a place and
 not the sector 人工智能. Whitespace is skipped (as the spaCy character segmenter does), so a phrase
@@ -28,10 +42,6 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import NamedTuple, Optional
-
-import spacy
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
 
 from loaders.gazetteer import PLACE_ID_PREFIX, Gazetteer, PlaceEntry
 
@@ -50,14 +60,45 @@ CLAUSE_END = "，,。；;！!？?：:\n\r"
 _CLAUSE_END_RE = re.compile("[" + re.escape(CLAUSE_END) + "]")
 # Suffixes of place names, for places the gazetteer does not know (longest first).
 PLACE_SUFFIXES = (
-    "产业基地", "生态园", "科学城", "新片区", "示范区", "产业园", "科技园", "软件园", "创新园",
-    "双创园", "工业区", "开发区", "高新区", "园区",
+    "综合保税区", "产业基地", "生态园", "科学城", "科技城", "新片区", "示范区", "试验区", "保税区", "商务区",
+    "产业园", "科技园", "软件园", "创新园", "智造园", "双创园", "工业区", "开发区", "高新区", "园区",
 )
 _MAX_NAME_MIDDLE = 8  # characters between the known prefix and the suffix
 _SCAN = _MAX_NAME_MIDDLE + max(len(s) for s in PLACE_SUFFIXES)
 # Characters that never occur inside the middle of such a name: function words and verbs that
 # show the text is a phrase about a place, not a name (在临港新片区建设数字孪生城市先行示范区).
 _NOT_IN_NAME = set("的和与及等在为对将把向从以于并或是建推打培支鼓加重批各个由到着了其该")
+# Suffixes that end the proper name of a park or zone even when no known place precedes it
+# (longest first); the name before them must start at a word boundary and look like a name.
+_NAME_SUFFIX = re.compile(
+    "产业园区|工业园区|产业基地|工业区|开发区|高新区|产业园|科技园|软件园|创新园|智造园|科技城|科学城"
+    "|试验区|保税区|商务区|园区|基地"
+)
+# Words a name cannot contain the start of: the text before them is a phrase, not a name.
+_NAME_BOUNDARY_WORDS = (
+    "推动", "推进", "支持", "依托", "建设", "打造", "围绕", "聚焦", "加快", "鼓励", "引导", "布局", "提升",
+    "发展", "培育", "引进", "落户", "入驻", "落地", "集聚", "聚集", "形成", "创建", "推广", "开展", "实施",
+    "优化", "完善", "拓展", "包括", "位于", "以上", "以下", "一批", "一些", "若干", "多个", "一个", "升级",
+)
+_NAME_BOUNDARY_END = re.compile("(?:" + "|".join(_NAME_BOUNDARY_WORDS) + ")$")
+_COUNTERS = set("个家批座处类项所")
+_WEAK_SUFFIXES = ("园区", "基地")
+_CN_NUMERALS = set("一二三四五六七八九十百千两")
+# Descriptive words: a "name" containing or starting with one is a description (特色产业园区,
+# 低空经济产业园, 研发基地), not the proper name of one park.
+_GENERIC_NAME = re.compile(r"特色|重点|专业|主题|示范|特定|配套|若干|一批|相关|有关|各类|市级|区级|国家级|省级|现有|存量")
+_GENERIC_NAME_START = (
+    "产业", "工业", "化工", "创新", "科技", "生产", "研发", "培训", "实训", "实践", "教育", "人才", "制造",
+    "服务", "应用", "测试", "试验", "数据", "算力", "数字", "智能", "智慧", "高新", "高端", "先进", "绿色",
+    "低碳", "综合", "全市", "全区", "本市", "本区", "大型", "中小", "新型", "新兴", "未来", "前沿", "战略",
+    "低空", "商业", "航天", "航空", "机器人", "新能源", "汽车", "集成", "生物", "医药", "人工", "软件", "信息",
+    "网络", "电子", "材料", "装备", "节能", "环保", "时尚", "消费", "文化", "创意", "旅游", "体育", "健康",
+    "医疗", "养老", "创业", "双创", "孵化", "总部", "金融", "物流", "贸易", "电商", "跨境", "现代", "城市",
+    "社区", "楼宇", "农业", "都市", "海洋", "氢能", "储能", "光伏", "量子", "元宇宙", "国际", "国内", "海外",
+    "境外", "周边", "周围", "其他", "其余", "该", "这", "此", "所在", "各", "全国", "跨区", "产城", "经济",
+    "地下", "地上", "合作", "内地", "外地", "异地", "长三角", "上下游", "重大", "一流", "世界级", "国家",
+    "新经济", "新业态", "新一代",
+)
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _WS = re.compile(r"\s")
 _WS_RUN = re.compile(r"\s+")
@@ -109,13 +150,21 @@ class EntityMatcher:
             raise ValueError(f"Unknown matching engine {engine!r}. Available engines: {', '.join(ENGINES)}")
         self.gazetteer = gazetteer
         self.engine = engine
-        self.nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
-        self.matcher = PhraseMatcher(self.nlp.vocab)
+        self.nlp = self.matcher = None
+        if engine == "spacy":  # imported only here: importing spaCy costs ~1.2 s per process
+            import spacy
+            from spacy.matcher import PhraseMatcher
+
+            self.nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+            self.matcher = PhraseMatcher(self.nlp.vocab)
         self._keys: dict[int, tuple[str, str]] = {}
         self._phrase_keys: dict[str, int] = {}  # whitespace-free phrase -> match key
         self._cache: OrderedDict[str, list[_Hit]] = OrderedDict()
         self._cache_size = cache_size
         self._ascii_edges: set[int] = set()  # match keys of phrases that begin/end in ASCII
+        self._place_ids = {p.id for p in gazetteer.places}
+        sector_phrases = sorted({_WS.sub("", p) for sec in gazetteer.sectors for p in sec.phrases} - {""}, key=len, reverse=True)
+        self._sector_start = re.compile("|".join(re.escape(p) for p in sector_phrases) or "(?!)")
         place_forms = gazetteer.place_forms()
 
         phrases: dict[tuple[str, str], set[str]] = {}
@@ -134,10 +183,11 @@ class EntityMatcher:
 
         for (kind, entry_id), forms in phrases.items():
             key = f"{kind}|{entry_id}"
-            key_hash = self.nlp.vocab.strings.add(key)
+            key_hash = self.nlp.vocab.strings.add(key) if self.nlp is not None else len(self._keys) + 1
             self._keys[key_hash] = (kind, entry_id)
             compact = sorted({_WS.sub("", f) for f in forms} - {""})
-            self.matcher.add(key, [self.nlp.make_doc(f) for f in compact])
+            if self.matcher is not None:
+                self.matcher.add(key, [self.nlp.make_doc(f) for f in compact])
             for phrase in compact:
                 self._phrase_keys.setdefault(phrase, key_hash)
             for form in forms:
@@ -168,8 +218,22 @@ class EntityMatcher:
 
     def find_places(self, text: str) -> list[PlaceMatch]:
         hits = self._hits(text)
+        # a place name that begins a unit's name is not a place mention: 浦东新区科经委,
+        # 上海市闵行区人民政府办公室 (catalogued units such as 浦东新区政府 never reach here)
+        hits = [h for h in hits if not (h.kind == PLACE and _begins_unit_name(text, h.end))]
         place_hits = [h for h in hits if h.kind == PLACE]
         sector_hits = [h for h in hits if h.kind == SECTOR]
+        members, hidden = self._group_members(text, place_hits)
+        place_hits = [
+            h for h, prev, nxt in zip(place_hits, [None, *place_hits[:-1]], [*place_hits[1:], None])
+            if not any(a <= h.start < b for a, b in hidden)
+            # "虹桥国际中央商务区闵行片区": a district naming a part of the place before it
+            and not (prev is not None and prev.end == h.start and _PART_OF.match(text, h.end))
+            # "奉贤东方美谷", "闵行大零号湾", "临港东方芯港": a district or area written right before a
+            # place only locates that place
+            and not (nxt is not None and nxt.start == h.end
+                     and self.gazetteer.place(h.entry_id).kind in ("district", "area"))
+        ]
         new = self._uncatalogued(text, hits)
         found: list[tuple[int, int, PlaceEntry, bool]] = [
             (h.start, h.end, self.gazetteer.place(h.entry_id), True)
@@ -177,6 +241,7 @@ class EntityMatcher:
             if not any(s <= h.start and h.end <= e for s, e, _entry in new)  # the anchor of a new name
         ]
         found.extend((s, e, entry, False) for s, e, entry in new)
+        found.extend((s, e, entry, True) for s, e, entry in members)
         found.sort(key=lambda item: item[0])
         sector_starts = [h.start for h in sector_hits]
         out = []
@@ -222,6 +287,8 @@ class EntityMatcher:
         """(match key, start, end) of every phrase found in the whitespace-free text."""
         compact = _WS_RUN.sub("", text)
         if self.engine == "spacy":
+            from spacy.tokens import Doc
+
             doc = Doc(self.nlp.vocab, words=list(compact), spaces=[False] * len(compact))
             return self.matcher(doc)
         keys = self._phrase_keys
@@ -290,7 +357,7 @@ class EntityMatcher:
                 continue
             end = anchor_end + best[0] + len(best[1])
             name = prefix + stretch[: best[0] + len(best[1])]
-            if self.gazetteer.resolve_place(name) is not None:
+            if self.gazetteer.resolve_place(name) is not None or _begins_unit_name(text, end):
                 continue
             entry = PlaceEntry(
                 id=PLACE_ID_PREFIX + name,
@@ -301,7 +368,89 @@ class EntityMatcher:
                 within=None,
             )
             out.append((start, end, entry))
+        for s0, e0, _entry in out:
+            taken[s0:e0] = b"\x01" * (e0 - s0)
+        out.extend(self._named_by_suffix(text, taken))
         return out
+
+    def _named_by_suffix(self, text: str, taken: bytearray) -> list[tuple[int, int, PlaceEntry]]:
+        """Parks and zones named without a known place before them: a proper name right after a
+        word boundary (punctuation, 在/推动/支持/建设 …), then a park or zone suffix:
+        莘庄工业区, 吴泾智能制造产业园, 马桥人工智能创新试验区, 华东无人机基地. Descriptive phrases
+        are not names: one that starts with a sector (人工智能产业园) or a generic word (特色产业园区,
+        低空经济产业园, 研发基地) is left out."""
+        out = []
+        for m in _NAME_SUFFIX.finditer(text):
+            k, end = m.start(), m.end()
+            if taken[k] or taken[end - 1] or _begins_unit_name(text, end):
+                continue
+            start = k
+            lower = max(0, k - _MAX_NAME_MIDDLE)
+            bounded = False
+            while start >= lower:
+                if start == 0 or _NAME_BOUNDARY_END.search(text, max(0, start - 2), start):
+                    bounded = True
+                    break
+                ch = text[start - 1]
+                if not _NAME_CHAR.match(ch) or ch in _NOT_IN_NAME or taken[start - 1] or ch.isdigit():
+                    bounded = True
+                    break
+                if ch in _COUNTERS and start >= 2 and (text[start - 2].isdigit() or text[start - 2] in _CN_NUMERALS):
+                    bounded = True
+                    break
+                start -= 1
+            prefix = text[start:k]
+            if not bounded or len(prefix) < (4 if m.group() in _WEAK_SUFFIXES else 2):
+                continue  # a name starts at a word boundary; 园区/基地 need a longer name
+            if _GENERIC_NAME.search(prefix) or prefix.startswith(_GENERIC_NAME_START):
+                continue
+            if self._sector_start.match(prefix):
+                continue
+            name = prefix + m.group()
+            if self.gazetteer.resolve_place(name) is not None:
+                continue
+            suffix = m.group()
+            entry = PlaceEntry(
+                id=PLACE_ID_PREFIX + name,
+                name=name,
+                kind="park" if suffix.endswith(("园", "基地")) else "zone",
+                district=None,
+                aliases=(),
+                within=None,
+            )
+            out.append((start, end, entry))
+        return out
+
+    def _group_members(self, text: str, place_hits: list[_Hit]) -> tuple[list[tuple[int, int, PlaceEntry]], list[tuple[int, int]]]:
+        """Members of a group named with its list: 五个新城（嘉定、青浦、松江、奉贤、南汇） names the
+        five new towns, not the districts 嘉定区, 青浦区 …. Returns the members (with the span of
+        their short name) and the bracketed spans whose own matches are to be dropped."""
+        members: list[tuple[int, int, PlaceEntry]] = []
+        hidden: list[tuple[int, int]] = []
+        for h in place_hits:
+            entry = self.gazetteer.place(h.entry_id)
+            if not entry.is_group or text[h.end:h.end + 1] not in ("（", "("):
+                continue
+            close = _BRACKET_CLOSE.search(text, h.end + 1, min(len(text), h.end + 80))
+            if close is None:
+                continue
+            group = [self.gazetteer.place(mid) for mid in entry.members if mid in self._place_ids]
+            found = []
+            pos = h.end + 1
+            for item in _LIST_SPLIT.split(text[h.end + 1:close.start()]):
+                start = text.find(item, pos, close.start())
+                pos = start + len(item)
+                short = _WS_RUN.sub("", item)
+                member = next((m for m in group if len(short) >= 2 and (m.name.startswith(short) or short in m.aliases
+                                                                          or m.name == short)), None)
+                if member is None:
+                    break
+                found.append((start, start + len(item), member))
+            else:
+                if found:
+                    members.extend(found)
+                    hidden.append((h.end, close.end()))
+        return members, hidden
 
     def _district_of(self, prefix: str) -> Optional[str]:
         place = self.gazetteer.resolve_place(prefix)
@@ -344,6 +493,23 @@ def _trie_pattern(phrases) -> str:
         return body
 
     return build(root)
+
+
+# A unit whose name begins with a place name: the place followed by a short run ending in a unit
+# suffix (浦东新区科经委, 莘庄工业区管委会, 闵行区人民政府办公室文件).
+_UNIT_AFTER_PLACE = re.compile(
+    r"(?:人民政府|政府|管委会|管理委员会)"
+    r"|[\u4e00-\u9fff]{0,4}?(?:委员会|办公室|委|局|办)(?=$|[^\u4e00-\u9fff]|文件|关于|联合)"
+)
+_NOT_UNIT_TAIL = re.compile(r"(?:布局|格局|结局|大局|全局|举办|主办|承办|创办|开办|协办|申办|督办)$")
+_PART_OF = re.compile(r"片区|部分|区域")
+_BRACKET_CLOSE = re.compile(r"[）)]")
+_LIST_SPLIT = re.compile(r"[、，,及和与]")
+
+
+def _begins_unit_name(text: str, end: int) -> bool:
+    m = _UNIT_AFTER_PLACE.match(text, end)
+    return bool(m) and not _NOT_UNIT_TAIL.search(m.group())
 
 
 def _clause_end(text: str, start: int) -> int:

@@ -17,3 +17,7 @@ class LoadError(Exception):
         self.message = message
         where = f"{source_file}:{line}" if line else source_file
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        # picklable with its fields: build/ingest load files in worker processes (16+ files)
+        return (type(self), (self.source_file, self.message, self.line))

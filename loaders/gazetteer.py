@@ -25,6 +25,8 @@ from typing import Any, Iterable, Optional
 
 import yaml
 
+from loaders import yamlio
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VOCAB_DIR = REPO_ROOT / "data" / "vocab"
 
@@ -254,7 +256,7 @@ def _read_yaml(path: Path, key: str) -> list[Any]:
     if not path.is_file():
         raise GazetteerError(name, f"file not found: {path}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise GazetteerError(name, f"invalid YAML: {exc}") from None
     if not isinstance(data, dict) or key not in data:

@@ -8,10 +8,13 @@ Conventions used (Chinese government documents):
   (also written with full-width digits and spaces: 沪府办规 〔２０２３〕２７号);
 - title: the 《…》 in "关于印发《…》的通知", else the first heading-like line of the document,
   else (research articles) the first sentence of the 摘要;
-- issuer: the "X关于印发" / "X关于…的通知" subject, or the signature line before the date;
-- issued: the first full date (YYYY年M月D日) in the header;
-- validity: 自YYYY年M月D日起(施行|实施)，有效期至YYYY年M月D日 / 有效期N年 / 自印发之日起;
-- kind from the title: 行动方案/行动计划 -> action_plan, (若干)政策措施/若干措施 -> policy_measures,
+- issuer: the "X关于印发" / "X关于…的通知" subject, or the signature line before the date; of a
+  joint document (上海市经济和信息化委员会 上海市财政局关于印发…) the first unit;
+- issued: a date on a line of its own (under the issuer in the header, else under the signature
+  at the end of the document), else the first full date (YYYY年M月D日) in the header;
+- validity: 自YYYY年M月D日起(施行|实施)，有效期至YYYY年M月D日 / 有效期N年 (to the day before the
+  N-th anniversary) / 自印发之日起;
+- kind from the title: 行动方案/行动计划 -> action_plan, (若干)政策措施/若干措施/若干意见 -> policy_measures,
   五年规划/"十四五"规划 -> five_year_plan, 规划 -> plan, 实施意见/指导意见/意见 -> opinions,
   办法/细则/规定 -> regulation, 通知 -> notice; no 文号 and 摘要/关键词/参考文献 -> research_report;
 - cites: every 《…》 title other than the document's own; implements: 《…》 right after
@@ -32,6 +35,8 @@ DOC_NUMBER = re.compile(
     r"(?P<prefix>[\u4e00-\u9fff]{1,12}?)\s*[〔［\[（(【]\s*(?P<year>(?:19|20)\d{2})\s*[〕］\]）)】]\s*(?P<num>\d{1,4})\s*号"
 )
 DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+# A date alone on its line (the issue date under the issuer or the signature).
+DATE_LINE = re.compile(r"(?m)^[ \t]*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[ \t]*$")
 CN_DATE = re.compile(r"(?P<y>[二〇○零一三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日")
 QUOTED_TITLE = re.compile(r"《([^《》\n]{2,120})》")
 NOTICE_TITLE = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{2,40}?)关于(?:印发|转发|发布)《(?P<title>[^《》]{2,120})》(?:的)?通知")
@@ -45,7 +50,7 @@ RESEARCH_MARKERS = re.compile(r"【?摘\s*要】?|关键词|参考文献|本文|
 
 KIND_RULES: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"行动方案|行动计划|工作方案|实施方案|三年行动"), "action_plan"),
-    (re.compile(r"政策措施|若干措施|若干政策|支持措施|扶持措施|政策意见"), "policy_measures"),
+    (re.compile(r"政策措施|若干措施|若干政策|支持措施|扶持措施|政策意见|若干意见"), "policy_measures"),
     (re.compile(r"“?十[一二三四五六]五”?.*规划|五年规划|发展规划"), "five_year_plan"),
     (re.compile(r"规划|纲要"), "plan"),
     (re.compile(r"实施意见|指导意见|意见"), "implementation_opinions"),
@@ -85,6 +90,27 @@ def document_kind(title: str, has_doc_number: bool, text: str) -> str:
         if rx.search(title):
             return kind
     return "research_report" if not has_doc_number and "建议" in text else "policy_document"
+
+
+def _first_of_joint(written: str, resolve) -> Optional[str]:
+    """The first issuer of a joint document: "上海市经济和信息化委员会上海市财政局" -> 市经济信息化委
+    (the written name splits into known units, the first listed is the lead issuer)."""
+    if resolve is None:
+        return None
+
+    def split(rest: str) -> Optional[list[str]]:
+        if not rest:
+            return []
+        for i in range(len(rest), 1, -1):
+            head = resolve(rest[:i])
+            if head:
+                tail = split(rest[i:].lstrip("、，, "))
+                if tail is not None:
+                    return [head, *tail]
+        return None
+
+    parts = split(re.sub(r"\s+", "", written))
+    return parts[0] if parts and len(parts) > 1 else None
 
 
 def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
@@ -128,8 +154,12 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
             issuer_written = im.group("issuer")
 
     issued = None
-    # The first full date in the header (before the body text starts).
-    dm = DATE.search(text[:2500])
+    # The issue date stands on a line of its own: under the issuer in the header, or under the
+    # signature at the end (办法/通知 whose date closes the document); else the first full date
+    # of the header.
+    dated_lines = list(DATE_LINE.finditer(text))
+    head_lines = [m for m in dated_lines if m.start() < 2500]
+    dm = head_lines[0] if head_lines else (dated_lines[-1] if dated_lines else DATE.search(text[:2500]))
     if dm:
         issued = _iso(dm)
     else:
@@ -170,7 +200,8 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
 
     issuer = None
     if issuer_written:
-        issuer = (resolve_issuer(issuer_written) if resolve_issuer else None) or issuer_written
+        issuer = (resolve_issuer(issuer_written) if resolve_issuer else None) or _first_of_joint(
+            issuer_written, resolve_issuer) or issuer_written
     kind = document_kind(title, doc_number is not None, text)
     return DocumentMeta(
         source_file=nt.source_file,

@@ -73,7 +73,13 @@ _SENTENCE_END = "。！？；：.!?;:"
 _RESP_TAIL = re.compile(r"[（(]\s*(?:责\s*任|牵\s*头|配\s*合|主\s*要\s*责\s*任|负\s*责|实\s*施|协\s*办|承\s*办)[^（）()]*[）)]\s*$")
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*)?(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*[-—–－])?\s*$")
 _MULTI_SPACE = re.compile(r" {2,}")
+# A 文号 alone on its line (沪府办发〔2020〕1号) is a header line of its own, never a wrapped
+# part of the title above or of the text below.
+_DOC_NUMBER_LINE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔［\[（【]\s*(?:19|20)\d{2}\s*[〕］\]）】]\s*\d{1,4}\s*号")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\r]")
+# Line ends: \n, \r\n, and a lone \r (old Mac text), which is a line break, not a character to drop.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def translate_width(text: str) -> str:
@@ -281,6 +287,8 @@ def _is_break(
     """Is the line boundary between ``prev`` and ``line`` a paragraph break (else a wrap)?"""
     if ITEM_LABEL.fullmatch(prev):
         return False  # a label alone at the end of a line: its title is on the next line
+    if _DOC_NUMBER_LINE.fullmatch(line) or _DOC_NUMBER_LINE.fullmatch(prev):
+        return True
     last = prev[-1]
     if last in _SENTENCE_END and not (last == "." and prev[-2:-1].isdigit()):
         return True
@@ -300,9 +308,10 @@ def _is_break(
 
 def normalize(raw: str, source_file: str) -> NormalizedText:
     """Normalize ``raw`` (the decoded original text of ``source_file``)."""
-    line_starts = [0] + [m.end() for m in re.finditer("\n", raw)]
+    line_starts = [0] + [m.end() for m in LINE_BREAK.finditer(raw)]
     offs = array("q", range(len(raw) + 1))
     text = translate_width(raw)  # same length: offsets unchanged
+    text = _LONE_CR.sub("\n", text)  # same length
     text, offs = _delete(_ZERO_WIDTH, text, offs)
     text = _ASCII_PUNCT.sub(_ascii_punct, text)  # same length: offsets unchanged
     text, offs = _assemble_lines(text, offs)

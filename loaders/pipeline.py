@@ -38,7 +38,7 @@ from loaders.records import (
 )
 from loaders.normalize import translate_width
 from loaders.records import SourceSpan
-from loaders.responsibilities import extract_responsibilities, inline_responsibilities
+from loaders.responsibilities import assign_roles, extract_responsibilities, inline_responsibilities, lift_subpoint_responsibilities
 from loaders.structure import parse_structure
 from loaders.tables import TableRow, find_task_tables
 
@@ -138,6 +138,7 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
             record.leads.extend(_as_document_leads(resp, record.leads))
         else:
             m.responsibilities = resp
+    lift_subpoint_responsibilities(structure.measures)
     _attach_task_tables(nt, record, ctx.resolve)
     for paragraph, chapter_key in structure.free_paragraphs:
         if chapter_key and DOCUMENT_LEAD_CHAPTER.search(chapter_title.get(chapter_key, "")):
@@ -146,10 +147,13 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
 
     # Entities and targets per measure.
     for m in structure.measures:
+        if m.key not in structure.measure_offsets:
+            continue  # a task-table row added as a task: its text is table cells, not running text
         start, end = structure.measure_offsets[m.key]
         segment = nt.text[start:end]
         m.sectors = _sectors(ctx, nt, segment, start)
-        m.places = _places(ctx, nt, segment, start)
+        m.places = [p for p in _places(ctx, nt, segment, start)  # units in a clause are not places
+                    if not any(r.span.start <= p.span.start < r.span.end for r in m.responsibilities)]
         m.agency_mentions = _agency_mentions(ctx, nt, segment, start, m.responsibilities)
         m.targets = _targets(nt, segment, start, m.key, _default_year(m, by_key, nt, structure.measure_offsets))
 
@@ -201,18 +205,8 @@ def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve) -> 
                 span=span,
             )
             record.measures.append(target)
-        names = [(n, "lead") for n in row.leads] + [(n, "support") for n in row.supports]
-        seen: set[str] = set()
-        for written, role in names:
-            canonical = resolve(written)
-            name = canonical or written
-            if name in seen:
-                continue
-            seen.add(name)
-            target.responsibilities.append(
-                Responsibility(agency=name, written=written, role=role, rank=len(seen), catalogued=canonical is not None,
-                               clause=clause, span=span, measure_key=target.key)
-            )
+        units = [(n, "lead") for n in row.leads] + [(n, "support") for n in row.supports]
+        target.responsibilities.extend(assign_roles(units, clause, span, resolve, target.key, explicit=True))
 
 
 def _as_document_leads(resp: list[Responsibility], existing: list[Responsibility]) -> list[Responsibility]:
@@ -337,9 +331,28 @@ def iter_load(paths: Iterable[str | Path], workers: Optional[int] = None):
             yield _load_one(path)
         return
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_load_one, paths, chunksize=8)
+        futures = [pool.submit(_load_one, path) for path in paths]
+        for path, future in zip(paths, futures):
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                # a worker died (killed, out of memory) and took the pool with it: each file not
+                # yet returned is retried alone, so only the file that kills its process fails
+                yield _load_isolated(path)
+
+
+def _load_isolated(path: str):
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_load_one, path).result()
+    except BrokenProcessPool:
+        return path, None, None, "the loader process died on this file (killed or out of memory?)"
 
 
 def load_paths(paths: Iterable[str | Path]) -> LoadReport:

@@ -33,8 +33,14 @@ _MAGIC = (
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")
 
 
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
 def _line_of_byte(data: bytes, index: int) -> int:
-    return data.count(b"\n", 0, index) + 1
+    """1-based line of byte ``index`` (line breaks: \n, \r\n or a lone \r)."""
+    if b"\r" not in data:
+        return data.count(b"\n", 0, index) + 1
+    return sum(1 for _ in _LINE_BREAK.finditer(data, 0, index)) + 1
 
 
 def _cjk_ratio(text: str) -> float:
@@ -65,8 +71,15 @@ def decode_bytes(data: bytes, source_file: str) -> tuple[str, str]:
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         try:
             return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            raise LoadError(source_file, "invalid UTF-16 text after a UTF-16 byte-order mark") from None
+        except UnicodeDecodeError as exc:
+            good = data[: exc.start - exc.start % 2].decode("utf-16", "replace")
+            what = ("the file ends in the middle of a character (truncated?)"
+                    if exc.reason in ("truncated data", "unexpected end of data") else exc.reason)
+            raise LoadError(
+                source_file,
+                f"invalid UTF-16 text after a UTF-16 byte-order mark at byte {exc.start}: {what}",
+                line=good.count("\n") + 1,
+            ) from None
     nul = data.find(b"\x00")
     if nul != -1:
         # UTF-16 without BOM has NULs (ASCII characters, line breaks) on one byte parity.
@@ -81,17 +94,28 @@ def decode_bytes(data: bytes, source_file: str) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
+        gb_error = None
         try:
             text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            text = None
+        except UnicodeDecodeError as exc:
+            text, gb_error = None, exc
         if text is not None and _cjk_ratio(text) > 0.3:
             return text, "gb18030"
-        bad = utf8_error.start
+        # Report the bad byte of the encoding the file is most likely in: the one that decodes
+        # further (a GBK file with one bad byte must not be reported at its first Chinese
+        # character as "invalid UTF-8").
+        if gb_error is not None and gb_error.start > utf8_error.start:
+            error, enc, other = gb_error, "GB18030/GBK", "UTF-8"
+        else:
+            error, enc, other = utf8_error, "UTF-8", "GB18030/GBK"
+        bad = error.start
+        where = f"at byte {bad}"
+        if error.end >= len(data) and error.reason in ("unexpected end of data", "incomplete multibyte sequence"):
+            where += " (the file ends in the middle of a character: truncated?)"
         raise LoadError(
             source_file,
-            f"cannot decode text: invalid UTF-8 byte 0x{data[bad]:02x} at byte {bad} "
-            "(not valid GB18030/GBK either); re-save the file as UTF-8",
+            f"cannot decode text: invalid {enc} byte 0x{data[bad]:02x} {where} "
+            f"(not valid {other} either); re-save the file as UTF-8",
             line=_line_of_byte(data, bad),
         ) from None
 

@@ -8,27 +8,50 @@ clause).
 
 Forms recognised (conventions of Chinese government documents):
 - parenthesised clauses: （责任部门：A、B、C） (责任单位:A、B) （牵头单位：A；配合单位：B、C）
-  （责任单位：A（牵头）、B） （A牵头，B、C配合）;
-- inline: "由A牵头，B、C配合", "A牵头负责", "牵头单位：A  配合单位：B";
+  （牵头部门：A，协同部门：B） （牵头单位：A；参与单位：B） （责任单位：A（牵头）、B）
+  （A牵头，B、C配合） （A、B、C牵头，D配合） （A、B按职责分工负责） and a bare list of units
+  closing the item （A、B）; a clause broken over lines (a PDF line ends after 单位：) is one clause;
+- lists on a line of their own after the item: "责任部门：A、B", "牵头部门：A  协同部门：B、C",
+  "牵头单位：A；责任单位：B、C" (the 责任单位 then support the lead);
+- inline: "由A牵头，B、C配合", "A牵头负责X，B配合负责Y", "由A牵头，会同B、C", "A会同B…"
+  (the subject leads, the units after 会同 support);
 - an unclosed clause runs to the end of the paragraph (with a warning).
-Roles: explicit 牵头/主办/负责 markers make leads and the others supports; without markers the
-first listed unit leads. Groups such as 各区政府 or "各区、县级市" are one unit. Units not in the
-gazetteer are kept (catalogued=False), never dropped.
+Roles: explicit 牵头/主办 markers make leads (a marker after a list, "A、B牵头", applies to the whole
+list; "A（牵头）" to A only) and the others supports; 牵头单位/配合单位 keywords give their list its
+role; without markers the first listed unit leads. Groups such as 各区政府 or "各区、县级市" are one
+unit; a name plate after a unit is dropped (市委组织部（市人才办） -> 市委组织部), as are trailers
+(等相关部门, 按职责分工负责). In a city-level document (沪… 文号) a unit written without 市
+(经济信息化委, 财政局) is the municipal one; in a district's document it is kept as written. Units not
+in the gazetteer (区科经委, 浦东新区科经委) are kept (catalogued=False), never dropped.
+A list closing an item's last sub-point (一是/①/（1）) belongs to the item when the other
+sub-points have none (``lift_subpoint_responsibilities``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Optional
 
 from loaders.normalize import NormalizedText
-from loaders.records import LoadIssue, Responsibility
+from loaders.records import LoadIssue, Responsibility, SourceSpan
+from loaders.structure import parse_label
 
 CLAUSE_KEYWORD = (
     r"(?:主要)?(?:责任|牵头|负责|实施|承办|主办)\s*(?:部门|单位|处室|机构|主体)"
 )
 CLAUSE_START = re.compile(rf"[（(]\s*(?P<kw>{CLAUSE_KEYWORD})\s*[：:]\s*")
+# A responsibility list on a line of its own (no brackets), after the item it closes:
+# "责任部门：区科委、区经委" / "牵头部门：区经委" + "协同部门：…" on the next line.
+LINE_KEYWORD = r"(?:主要)?(?:责任|牵头|主责|负责|配合|协同|协办|参与)\s*(?:部门|单位|处室|机构)"
+CLAUSE_LINE = re.compile(rf"(?m)^[ \t]*(?P<kw>{LINE_KEYWORD})\s*[：:]\s*")
+# "（A、B按职责分工负责）" / "（A、B分别负责）": every unit responsible, the first listed leads.
+DUTY_PAREN = re.compile(
+    r"[（(](?P<body>[^（）()\n]{2,200}?)(?:按职责分工负责|按照职责分工负责|按职责负责|分别负责|共同负责|负责)[）)]"
+)
+# "…加强监管。（市市场监管局、市商务委）" -- a bare list of units closing the item.
+BARE_PAREN = re.compile(r"[（(](?P<body>[^（）()\n：:]{2,200}?)[）)][。.；;]?\s*$")
 # "（A牵头，B配合）" -- a parenthesis whose content is an agency list with role words.
 ROLE_PAREN = re.compile(r"[（(](?P<body>[^（）()\n]{2,200}?(?:牵头|配合|协同|参与)[^（）()\n]{0,200}?)[）)]")
 ROLE_LABEL = re.compile(
@@ -41,13 +64,25 @@ INLINE_SUPPORT = re.compile(
     r"(?P<names>[\u4e00-\u9fffA-Za-z0-9、和及与]{2,80}?)(?:按职责)?(?:分工)?(?:配合|协同推进|协同配合|参与|协助)"
 )
 AGENCY_SUFFIX = re.compile(
-    r"(?:委员会|委|局|办公厅|办公室|办|厅|中心|政府|管委会|管理委员会|海关|分局|总部|总局|部|院|署|会|行|所|公司|集团|单位|部门)$"
+    r"(?:委员会|委|局|办公厅|办公室|办|厅|中心|政府|管委会|管理委员会|海关|分局|总部|总局|部|院|署|会|行|所|公司|集团|单位|部门|街镇|镇|街道)$"
 )
-AGENCY_PREFIX = re.compile(r"^(?:市|区|县|上海|国家|中国|中央|国务院|各|人民银行|金融监管|证监|银保监|[\u4e00-\u9fff]{1,4}区)")
+AGENCY_PREFIX = re.compile(r"^(?:市|区|县|上海|国家|中国|中央|国务院|各|相关|有关|人民银行|金融监管|证监|银保监|[\u4e00-\u9fff]{1,4}区)")
 SPLIT = re.compile(r"[、，,；;／/]|\s+")
 LEAD_MARK = re.compile(r"[（(]\s*(?:牵头|主办|主责|牵头单位)\s*[）)]|牵头$|为牵头单位$")
 SUPPORT_MARK = re.compile(r"[（(]\s*(?:配合|协办|参与)\s*[）)]|(?:按职责)?(?:分工)?(?:配合|协办|参与|协同)$")
-TRAILERS = re.compile(r"(?:等(?:部门|单位)?|按职责分工负责|按职责负责|分别负责|按职责分工|共同负责|负责)$")
+# A role word after a list applies to the whole list: "A、B、C牵头，D、E配合" (three leads).
+GROUP_LEAD = re.compile(r"(?:共同)?牵头(?:负责)?$|为牵头单位$")
+GROUP_SUPPORT = re.compile(r"(?:按职责)?(?:分工)?(?:配合|协办|参与|协同)$")
+# A name plate or former name after a unit: 市委组织部（市人才办） is one unit.
+NAME_PLATE = re.compile(r"[（(][^（）()]{1,20}[）)]$")
+# Clause keywords that give every unit of their list a role.
+_KEYWORD_ROLE = (("牵头", "lead"), ("主办", "lead"), ("主责", "lead"),
+                 ("配合", "support"), ("协同", "support"), ("协办", "support"), ("参与", "support"))
+# A level prefix: a unit written with one of these is not a municipal unit with 市 left out.
+LEVEL_PREFIX = re.compile(r"^(?:市|区|县|镇|街道|上海|国家|中国|中央|国务院|各|相关|有关|全国|[\u4e00-\u9fff]{1,4}(?:区|县|镇))")
+TRAILERS = re.compile(
+    r"(?:等(?:相关|有关)?(?:部门|单位|方面|区|区政府)?|按职责分工负责|按职责负责|分别负责|按职责分工|共同负责|负责)$"
+)
 GROUP_TAIL = re.compile(r"^(?:县级市|县|街道|乡镇|镇|开发区|园区|委办局|办|局|委|管委会)$")
 
 
@@ -75,11 +110,20 @@ def looks_like_agency(name: str, resolve: Resolver) -> bool:
     return bool(AGENCY_SUFFIX.search(name)) and bool(AGENCY_PREFIX.match(name))
 
 
+MAX_CLAUSE_CHARS = 400
+
+
 def _find_clause_end(text: str, start: int) -> Optional[int]:
-    """Index just past the ')' closing the clause that opened before ``start``."""
+    """Index just past the ')' closing the clause that opened before ``start``.
+
+    A clause may be broken over lines ("（牵头单位：A；\n配合单位：B）" -- a line of a PDF
+    ends after a colon): it continues on the next line unless that line starts a numbered item.
+    """
     depth = 1
     i = start
-    while i < len(text):
+    crossed = False
+    limit = min(len(text), start + MAX_CLAUSE_CHARS)
+    while i < limit:
         ch = text[i]
         if ch in "（(":
             depth += 1
@@ -88,7 +132,11 @@ def _find_clause_end(text: str, start: int) -> Optional[int]:
             if depth == 0:
                 return i + 1
         elif ch == "\n":
-            return None
+            if parse_label(text[i + 1 : i + 40]) is not None:
+                return None
+            crossed = True
+        elif ch == "。" and crossed:
+            return None  # a sentence on the next line: the clause was never closed
         i += 1
     return None
 
@@ -113,14 +161,15 @@ def _split_units(body: str, body_offset: int, default_role: Optional[str], resol
         for k, m in enumerate(marks):
             end = marks[k + 1].start() if k + 1 < len(marks) else len(body)
             role = m.group("role")
-            sections.append((m.end(), end, "lead" if role in ("牵头", "主办", "主责") else ("support" if role in ("配合", "协办", "协同", "参与") else default_role)))
+            # "牵头单位：A；责任单位：B、C": a 责任/负责 section has no role of its own (A leads)
+            sections.append((m.end(), end, "lead" if role in ("牵头", "主办", "主责") else ("support" if role in ("配合", "协办", "协同", "参与") else None)))
     else:
         sections.append((0, len(body), default_role))
     for s0, s1, role in sections:
         segment = body[s0:s1]
-        # protect parenthesised role markers inside names: "A（牵头）"
-        pos = 0
-        pieces: list[tuple[int, int]] = []
+        # groups split at ，； ("A、B牵头，C配合"), units within a group at 、 and spaces; brackets
+        # protect role markers and name plates inside a unit: "A（牵头）", "市委组织部（市人才办）"
+        groups: list[list[tuple[int, int]]] = [[]]
         depth = 0
         piece_start = 0
         for i, ch in enumerate(segment):
@@ -129,37 +178,50 @@ def _split_units(body: str, body_offset: int, default_role: Optional[str], resol
             elif ch in "）)":
                 depth = max(0, depth - 1)
             elif depth == 0 and SPLIT.match(ch):
-                pieces.append((piece_start, i))
+                groups[-1].append((piece_start, i))
                 piece_start = i + 1
-        pieces.append((piece_start, len(segment)))
-        del pos
-        for a, b in pieces:
-            raw = segment[a:b]
-            if not raw.strip():
-                continue
-            piece_role = role
-            if LEAD_MARK.search(raw):
-                piece_role = "lead"
-                raw_clean = LEAD_MARK.sub("", raw)
-            elif SUPPORT_MARK.search(raw) and not resolve(clean_name(raw)):
-                piece_role = "support"
-                raw_clean = SUPPORT_MARK.sub("", raw)
-            else:
-                raw_clean = raw
-            name = clean_name(raw_clean)
-            if not name:
-                continue
-            # "X牵头，Y配合" inside a clause body
-            if name.endswith("牵头"):
-                name, piece_role = name[:-2], "lead"
-            name = clean_name(name)
-            if not name:
-                continue
-            if units and units[-1].written.startswith("各") and GROUP_TAIL.match(name) and not resolve(name):
-                prev = units[-1]
-                units[-1] = _Unit(f"{prev.written}、{name}", prev.start, body_offset + s0 + b, prev.role)
-                continue
-            units.append(_Unit(name, body_offset + s0 + a, body_offset + s0 + b, piece_role))
+                if ch in "，,；;\n":
+                    groups.append([])
+        groups[-1].append((piece_start, len(segment)))
+        for group in groups:
+            pieces = [(a, b) for a, b in group if segment[a:b].strip()]
+            group_role = None
+            if len(pieces) > 1:
+                raw_last = segment[pieces[-1][0] : pieces[-1][1]].strip()
+                last = clean_name(raw_last) if not raw_last.endswith(("）", ")")) else ""  # not "A（牵头）"
+                if GROUP_LEAD.search(last):
+                    group_role = "lead"
+                elif GROUP_SUPPORT.search(last) and not resolve(last):
+                    group_role = "support"
+            for a, b in pieces:
+                raw = segment[a:b]
+                piece_role = group_role or role
+                if LEAD_MARK.search(raw):
+                    piece_role = "lead"
+                    raw_clean = LEAD_MARK.sub("", raw)
+                elif SUPPORT_MARK.search(raw) and not resolve(clean_name(raw)):
+                    piece_role = "support"
+                    raw_clean = SUPPORT_MARK.sub("", raw)
+                else:
+                    raw_clean = raw
+                raw_clean = raw_clean.strip()
+                plate = NAME_PLATE.search(raw_clean)
+                if plate and plate.start() > 0 and not resolve(clean_name(raw_clean)):
+                    raw_clean = raw_clean[: plate.start()]
+                name = clean_name(raw_clean)
+                if not name:
+                    continue
+                # "X牵头，Y配合" inside a clause body
+                if name.endswith("牵头"):
+                    name, piece_role = name[:-2], "lead"
+                name = clean_name(name)
+                if not name:
+                    continue
+                if units and units[-1].written.startswith("各") and GROUP_TAIL.match(name) and not resolve(name):
+                    prev = units[-1]
+                    units[-1] = _Unit(f"{prev.written}、{name}", prev.start, body_offset + s0 + b, prev.role)
+                    continue
+                units.append(_Unit(name, body_offset + s0 + a, body_offset + s0 + b, piece_role))
     return units
 
 
@@ -173,39 +235,61 @@ def _to_responsibilities(
     resolve: Resolver,
     measure_key: Optional[str],
 ) -> list[Responsibility]:
-    explicit = any(u.role == "lead" for u in units)
+    span = nt.span(base + clause_start, base + clause_end)
+    return assign_roles([(u.written, u.role) for u in units], clause, span, resolve, measure_key)
+
+
+def assign_roles(
+    units: list[tuple[str, Optional[str]]],
+    clause: str,
+    span: SourceSpan,
+    resolve: Resolver,
+    measure_key: Optional[str],
+    explicit: Optional[bool] = None,
+) -> list[Responsibility]:
+    """Responsibilities from ``(written name, role or None)`` in written order.
+
+    Names are canonicalized through ``resolve`` (kept as written, uncatalogued, when unknown); a
+    unit listed twice is kept once, at its first place. When any unit is marked lead (or
+    ``explicit`` is true, as for a table's 牵头/配合 columns) the marked units lead and the others
+    support; otherwise the first listed leads.
+    """
+    if explicit is None:
+        explicit = any(role == "lead" for _written, role in units)
+    # a unit listed twice (two clauses of one item) leads when either listing marks it as lead
+    lead_names = {resolve(written) or written for written, role in units if role == "lead"}
     out: list[Responsibility] = []
     seen: set[str] = set()
-    rank = 0
-    for u in units:
-        canonical = resolve(u.written)
-        name = canonical or u.written
+    for written, _role in units:
+        canonical = resolve(written)
+        name = canonical or written
         if name in seen:
             continue
         seen.add(name)
-        rank += 1
+        rank = len(seen)
         if explicit:
-            role = "lead" if u.role == "lead" else "support"
+            role = "lead" if name in lead_names else "support"
         else:
             role = "lead" if rank == 1 else "support"
-        span = nt.span(base + clause_start, base + clause_end)
-        out.append(
-            Responsibility(
-                agency=name,
-                written=u.written,
-                role=role,
-                rank=rank,
-                catalogued=canonical is not None,
-                clause=clause,
-                span=span,
-                measure_key=measure_key,
-            )
-        )
+        out.append(Responsibility(agency=name, written=written, role=role, rank=rank,
+                                  catalogued=canonical is not None, clause=clause, span=span,
+                                  measure_key=measure_key))
     return out
+
+
+def _keyword_role(keyword: str) -> Optional[str]:
+    """The role a clause keyword gives its list: 牵头单位 -> lead, 配合单位 -> support, 责任单位 -> None."""
+    return next((role for word, role in _KEYWORD_ROLE if word in keyword), None)
 
 
 def find_clauses(text: str) -> list[tuple[int, int, int, bool]]:
     """Responsibility clauses in ``text``: (start, body_start, end, closed)."""
+    return [c[:4] for c in _clauses(text)]
+
+
+def _clauses(text: str) -> list[tuple[int, int, int, bool, Optional[str]]]:
+    """(start, body_start, end, closed, role of the keyword) of every clause, in text order:
+    bracketed （责任单位：…） and lists on a line of their own (责任部门：… after the item)."""
     out = []
     for m in CLAUSE_START.finditer(text):
         end = _find_clause_end(text, m.end())
@@ -213,8 +297,25 @@ def find_clauses(text: str) -> list[tuple[int, int, int, bool]]:
         if end is None:
             nl = text.find("\n", m.end())
             end = nl if nl != -1 else len(text)
-        out.append((m.start(), m.end(), end, closed))
-    return out
+        out.append((m.start(), m.end(), end, closed, _keyword_role(m.group("kw"))))
+    bracketed = list(out)
+    for m in CLAUSE_LINE.finditer(text):
+        if any(s <= m.start() < e for s, _, e, _, _ in bracketed):
+            continue  # the second line of a bracketed clause broken over lines
+        nl = text.find("\n", m.end())
+        end = nl if nl != -1 else len(text)
+        out.append((m.start(), m.end(), end, True, _keyword_role(m.group("kw"))))
+    # Clauses never overlap: a clause keyword inside a closed （…） clause is part of it; an
+    # unclosed clause or a list on a line of its own runs up to the next clause.
+    closed_brackets = {c[0] for c in bracketed if c[3]}
+    kept: list[tuple[int, int, int, bool, Optional[str]]] = []
+    for c in sorted(out):
+        if kept and c[0] < kept[-1][2]:
+            if kept[-1][0] in closed_brackets:
+                continue
+            kept[-1] = kept[-1][:2] + (c[0],) + kept[-1][3:]
+        kept.append(c)
+    return kept
 
 
 def extract_responsibilities(
@@ -227,14 +328,19 @@ def extract_responsibilities(
 ) -> tuple[list[Responsibility], list[LoadIssue]]:
     """Responsibilities written in ``text`` (= nt.text[base:base+len(text)])."""
     issues: list[LoadIssue] = []
-    clauses = find_clauses(text)
+    resolve = _municipal_resolver(resolve, nt)
+    clauses = _clauses(text)
     if clauses:
-        # The clause closing the item is authoritative; several clauses (rare) are merged in order.
+        # The clause closing the item is authoritative; several clauses (牵头部门：… + 协同部门：…
+        # lines, or rare repeated clauses) are merged in order.
         units: list[_Unit] = []
         first_start, last_end = clauses[0][0], clauses[-1][2]
-        for start, body_start, end, closed in clauses:
-            body = text[body_start : end - 1 if closed else end]
-            units.extend(_split_units(body, body_start, None, resolve))
+        for start, body_start, end, closed, role in clauses:
+            body = text[body_start : end - 1 if closed and text[end - 1 : end] in "）)" else end]
+            found = _split_units(body, body_start, role, resolve)
+            if text[start] not in "（(" and not _is_unit_list(found, resolve):
+                continue  # "责任单位：" at a line start followed by prose, not by a list of units
+            units.extend(found)
             if not closed:
                 issues.append(
                     LoadIssue(
@@ -243,7 +349,7 @@ def extract_responsibilities(
                         f"unclosed responsibility clause {text[start:end][:40]!r}: read to the end of the paragraph",
                     )
                 )
-        clause = "".join(text[s:e] for s, _, e, _ in clauses)
+        clause = "".join(text[s:e] for s, _, e, _, _ in clauses)
         return _to_responsibilities(units, clause, first_start, last_end, nt, base, resolve, measure_key), issues
     # "（A牵头，B、C配合）"
     for m in ROLE_PAREN.finditer(text):
@@ -251,17 +357,74 @@ def extract_responsibilities(
         units = [u for u in units if looks_like_agency(u.written, resolve)]
         if units and any(u.role == "lead" for u in units):
             return _to_responsibilities(units, m.group(), m.start(), m.end(), nt, base, resolve, measure_key), issues
+    # "（A、B按职责分工负责）", and a bare list of units closing the item "（A、B）"
+    for rx in (DUTY_PAREN, BARE_PAREN):
+        for m in rx.finditer(text):
+            units = _split_units(m.group("body"), m.start("body"), None, resolve)
+            if units and all(looks_like_agency(u.written, resolve) for u in units) and (
+                rx is DUTY_PAREN or any(_is_unit_name(u.written, resolve) for u in units)
+            ):
+                return _to_responsibilities(units, m.group(), m.start(), m.end(), nt, base, resolve, measure_key), issues
     if allow_inline:
         return inline_responsibilities(text, base, nt, resolve, measure_key), issues
     return [], issues
 
 
+def _is_unit_list(units: list[_Unit], resolve: Resolver) -> bool:
+    """Short names, at least one of them unit-like: a list of units, not a sentence."""
+    return bool(units) and all(len(u.written) <= 25 and not re.search(r"[。！？]", u.written) for u in units) and any(
+        looks_like_agency(u.written, resolve) for u in units
+    )
+
+
+def _is_unit_name(name: str, resolve: Resolver) -> bool:
+    """A name that can only be a unit (not a place: 浦东新区 alone is also a district)."""
+    return bool(AGENCY_SUFFIX.search(name)) and not name.endswith(("区", "县"))
+
+
+# A document issued by a district (闵行区人民政府办公室, 浦府办发〔…〕): its bare unit names
+# (财政局) are district units, not municipal ones.
+_DISTRICT_HEADER = re.compile(r"(?:^|\n)(?:上海市)?[\u4e00-\u9fff]{1,4}区(?:人民政府|委员会|政府)(?:办公室)?(?:文件|关于)")
+_DOC_NUMBER_PREFIX = re.compile(r"(?P<prefix>[\u4e00-\u9fff]{1,12}?)\s*[〔［\[（(【]\s*(?:19|20)\d{2}\s*[〕］\]）)】]\s*\d{1,4}\s*号")
+
+
+def is_municipal_document(nt: NormalizedText) -> bool:
+    """Issued at city level (沪… 文号, no district issuer in the header)."""
+    return _is_municipal_header(nt.text[:800])
+
+
+@lru_cache(maxsize=64)
+def _is_municipal_header(header: str) -> bool:
+    if _DISTRICT_HEADER.search(header):
+        return False
+    m = _DOC_NUMBER_PREFIX.search(header)
+    return m is None or m.group("prefix").startswith("沪")
+
+
+def _municipal_resolver(resolve: Resolver, nt: NormalizedText) -> Resolver:
+    """In a city-level document a unit written without 市 (经济信息化委, 财政局) is the municipal one."""
+    if getattr(resolve, "_municipal", False) or not is_municipal_document(nt):
+        return resolve
+
+    def resolver(written: str) -> Optional[str]:
+        found = resolve(written)
+        if found is None:
+            name = clean_name(written)
+            if name and not LEVEL_PREFIX.match(name) and AGENCY_SUFFIX.search(name):
+                found = resolve("市" + name)
+        return found
+
+    resolver._municipal = True  # type: ignore[attr-defined]
+    return resolver
+
+
 def inline_responsibilities(
     text: str, base: int, nt: NormalizedText, resolve: Resolver, measure_key: Optional[str] = None
 ) -> list[Responsibility]:
-    """"由A牵头，B、C配合" written in running text (no clause)."""
+    """"由A牵头，B、C配合" (or "，会同B、C") and "A会同B、C…" written in running text (no clause)."""
     if "牵头" not in text:
-        return []
+        return _huitong(text, base, nt, resolve, measure_key) if "会同" in text else []
+    resolve = _municipal_resolver(resolve, nt)
     units: list[_Unit] = []
     first = last = None
     for m in INLINE_LEAD.finditer(text):
@@ -273,17 +436,82 @@ def inline_responsibilities(
             units.append(_Unit(name, offset, offset + len(name), "lead"))
         first = m.start() if first is None else first
         last = m.end()
-        # supporters written right after: "，B、C配合"
+        # supporters in a following clause of the same sentence: "，B、C配合" /
+        # "A牵头负责X，B配合负责Y"
         tail = text[m.end() : m.end() + 120]
-        sm = re.match(r"[，,]\s*" + INLINE_SUPPORT.pattern, tail)
+        stop = re.search(r"[。；;！？\n]", tail)
+        tail = tail[: stop.start()] if stop else tail
+        sm = re.search(r"(?:^|[，,])\s*" + INLINE_SUPPORT.pattern, tail)
+        if sm and not _tail_agencies(sm.group("names"), resolve, require_all=True):
+            sm = None
         if sm:
             for name in _tail_agencies(sm.group("names"), resolve, require_all=True):
                 units.append(_Unit(name, m.end(), m.end() + sm.end(), "support"))
             last = m.end() + sm.end()
+        else:
+            hm = HUITONG_AFTER.match(tail)
+            if hm:
+                names = _head_agencies(hm.group("names"), resolve)
+                for name in names:
+                    units.append(_Unit(name, m.end(), m.end() + hm.end(), "support"))
+                if names:
+                    last = m.end() + hm.start("names") + len("、".join(names))
     if not units:
         return []
     clause = text[first:last]
     return _to_responsibilities(units, clause, first, last, nt, base, resolve, measure_key)
+
+
+# "A会同B、C制定…" -- A leads, B and C support (the formula of 办法/细则 articles).
+HUITONG = re.compile(r"(?:^|(?<=[。；！？\n，,]))\s*(?:由|请)?(?P<lead>[\u4e00-\u9fff、]{2,40}?)会同(?P<names>[^，。；\n]{2,80})")
+HUITONG_AFTER = re.compile(r"[，,]\s*会同(?P<names>[^，。；\n]{2,80})")
+
+
+def _huitong(text: str, base: int, nt: NormalizedText, resolve: Resolver, measure_key: Optional[str]) -> list[Responsibility]:
+    resolve = _municipal_resolver(resolve, nt)
+    for m in HUITONG.finditer(text):
+        subject = m.group("lead")
+        label = parse_label(subject)
+        if label is not None:
+            subject = subject[label.end:]  # "第七条市经济信息化委会同…"
+        leads = _tail_agencies(subject, resolve, require_all=True)
+        if not leads or "".join(leads) != subject.replace("、", ""):
+            continue  # the subject of the sentence must be the unit list itself
+        supports = _head_agencies(m.group("names"), resolve)
+        if not supports:
+            continue
+        units = [_Unit(n, m.start("lead"), m.end("lead"), "lead") for n in leads]
+        units += [_Unit(n, m.start("names"), m.end("names"), "support") for n in supports]
+        end = m.start("names") + len("、".join(supports))
+        return _to_responsibilities(units, text[m.start("lead"):end], m.start("lead"), end, nt, base, resolve, measure_key)
+    return []
+
+
+def _head_agencies(names: str, resolve: Resolver) -> list[str]:
+    """The agency names at the start of ``names`` (text after 会同), in order: "B、C等部门制定…" -> [B, C]."""
+    out: list[str] = []
+    for part in re.split(r"[、和及与]", names):
+        part = part.strip()
+        head = _agency_prefix(part, resolve)
+        if head is None:
+            break
+        out.append(head)
+        if clean_name(part) != head:
+            break  # the list ends inside this part ("C等部门制定…")
+    return out
+
+
+def _agency_prefix(text: str, resolve: Resolver) -> Optional[str]:
+    """The unit name at the start of ``text``: the longest catalogued one, else the shortest unit-like one."""
+    limit = min(len(text), 30)
+    for j in range(limit, 1, -1):
+        if resolve(text[:j]):
+            return clean_name(text[:j])
+    for j in range(3, limit + 1):
+        cand = clean_name(text[:j])
+        if looks_like_agency(cand, resolve):
+            return cand
+    return None
 
 
 def _tail_agencies(names: str, resolve: Resolver, require_all: bool = False) -> list[str]:
@@ -309,3 +537,32 @@ def _longest_agency_suffix(text: str, resolve: Resolver) -> Optional[str]:
         if looks_like_agency(cand, resolve):
             return cand
     return None
+
+
+# Labels of sub-points inside an item: 一是 / ① / （1）.
+_SUBPOINT_LABEL = re.compile(r"^(?:[一二三四五六七八九十]{1,3}是|[①-⑳]|[（(]\d{1,3}[）)])$")
+
+
+def lift_subpoint_responsibilities(measures: list) -> None:
+    """A responsibility list closing an item's last sub-point belongs to the item.
+
+    "1．突破关键核心技术。…\n一是…；\n二是…；\n三是…。（市经济信息化委牵头，…）" and
+    "2．支持大模型研发和应用。\n（1）…\n（2）…\n责任部门：区经委、…": the sub-points 一是/①/（1）
+    enumerate the item's content; the list after the last one is the item's. It stays with the
+    sub-point when its siblings carry lists of their own (then each sub-point is an item).
+    """
+    by_key = {m.key: m for m in measures}
+    children: dict[str, list] = {}
+    for m in measures:
+        if m.parent_key:
+            children.setdefault(m.parent_key, []).append(m)
+    for parent_key, kids in children.items():
+        parent = by_key.get(parent_key)
+        last = kids[-1]
+        if parent is None or parent.responsibilities or not last.responsibilities:
+            continue
+        if not _SUBPOINT_LABEL.match(last.label or "") or any(k.responsibilities for k in kids[:-1]):
+            continue
+        parent.responsibilities, last.responsibilities = last.responsibilities, []
+        for r in parent.responsibilities:
+            r.measure_key = parent.key

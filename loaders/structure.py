@@ -8,14 +8,16 @@ closing notices), which later stages scan for document-level leads and targets.
 
 Conventions of Chinese government documents that drive the parser:
 - numbering styles 第一章 / 一、 / （一） / 1． 1. 1、 / （1） / ① / 一是, nested in order of first
-  appearance; chapters are 第X章/第X部分 or 一、 headings;
+  appearance; chapters are 第X章/第X部分 or 一、 headings; the 第X条 articles of a 办法/规定/细则
+  are items (kind measure) titled by their caption: 第一条（目的和依据） -> 目的和依据;
 - labels are accepted only when they continue a sequence: the next sibling number, 1 for a
   first child, or the next number of the same style anywhere before (items numbered across
   chapters, e.g. 1．…23． over four chapters, or （一）…（二十） over six) -- so a wrapped line that
   happens to start with "2." or "（三）" is not mistaken for an item;
 - a heading's title is its first sentence (up to 。；：), the rest of the paragraph is body text;
-- a measure ends with its responsibility clause （责任部门：…）: unnumbered paragraphs after a
-  closed measure (closing paragraphs, notices, 抄送) are not part of it;
+- a measure ends with its responsibility clause （责任部门：…）, or with a list on a line of its own
+  after it (责任部门：… / 牵头部门：… then 协同部门：…): unnumbered paragraphs after a closed measure
+  (closing paragraphs, notices, 抄送) are not part of it;
 - items under 指导思想/基本原则 are preamble, 目标 items are goals, 重点任务 items are tasks,
   支撑工程/重大工程 items are projects, research articles yield recommendations only from their
   recommendations chapter (对策建议/举措建议 …).
@@ -60,6 +62,7 @@ _CN = "一二三四五六七八九十百零〇"
 # style name -> regex matching the label at the start of a paragraph; group "n" is the number.
 LABEL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("chapter_di", re.compile(rf"第(?P<n>[{_CN}]+)(?:章|部分|篇)\s*")),
+    ("article", re.compile(rf"第(?P<n>[{_CN}]+)条\s*")),
     ("chapter_cn", re.compile(rf"(?P<n>[{_CN}]{{1,3}})\s*[、，]\s*")),
     ("paren_cn", re.compile(rf"（\s*(?P<n>[{_CN}]{{1,4}})\s*）\s*")),
     ("paren_arabic", re.compile(r"（\s*(?P<n>\d{1,3})\s*）\s*")),
@@ -70,6 +73,13 @@ LABEL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
 CHAPTER_STYLES = ("chapter_di", "chapter_cn")
 
 _TITLE_END = re.compile(r"[。；！？]|：(?!\s*$)")
+# An article's caption: 第一条（目的和依据） / 第一条【目的】 -- the caption is the article's title.
+_CAPTION = re.compile(r"^\s*[（(【〔]\s*(?P<c>[^（）()【】〔〕\n]{1,30}?)\s*[）)】〕]")
+# A responsibility list on a line of its own after an item (no brackets):
+# "责任部门：区科委、区经委" / "牵头部门：区经委  协同部门：…" / "配合单位：…".
+RESP_LINE = re.compile(
+    r"^\s*(?:主要)?(?:责任|牵头|主责|配合|协同|协办|参与)\s*(?:部门|单位|处室|机构|主体)\s*[：:]"
+)
 _RESP_CLAUSE_END = re.compile(
     r"[（(]\s*(?:责任|牵头|主要责任|配合|负责|实施|承办|协办)(?:部门|单位|处室|机构)?[^（）]*[）)]\s*$"
 )
@@ -139,6 +149,7 @@ class Unit:
     chapter: Optional["Unit"]
     order: int
     closed: bool = False  # ended with a responsibility clause
+    closed_by_line: bool = False  # closed by a responsibility list on its own line (责任部门：…)
     body_paragraphs: list[Paragraph] = field(default_factory=list)
 
 
@@ -160,8 +171,11 @@ def split_paragraphs(text: str) -> list[Paragraph]:
     return out
 
 
-def heading_title(paragraph: str, label_end: int) -> str:
+def heading_title(paragraph: str, label_end: int, caption: bool = False) -> str:
     rest = paragraph[label_end:]
+    cap = _CAPTION.match(rest) if caption else None
+    if cap and cap.group("c").strip():
+        return cap.group("c").strip()
     m = _TITLE_END.search(rest)
     title = rest[: m.start()] if m else rest
     title = title.strip(" ：:，,")
@@ -223,7 +237,7 @@ def parse_structure(nt: NormalizedText, doc_kind: str) -> Structure:
                 label=lab,
                 start=p.start,
                 end=p.end,
-                title=heading_title(p.text, lab.end),
+                title=heading_title(p.text, lab.end, caption=lab.style == "article"),
                 parent=parent,
                 chapter=None if is_chapter else current_chapter,
                 order=len(units),
@@ -237,10 +251,17 @@ def parse_structure(nt: NormalizedText, doc_kind: str) -> Structure:
             continue
         # unlabeled paragraph: body of the deepest open unit, unless that unit is closed
         target = stack[-1] if stack else None
-        if target is not None and not target.closed and target.style != chapter_style:
+        resp_line = bool(RESP_LINE.match(p.text))
+        if target is not None and target.style != chapter_style and (
+            not target.closed or (resp_line and target.closed_by_line)  # 牵头部门：… / 协同部门：… lines
+        ):
+            # a clause broken over lines ("…（责任单位：" + "市科委、市财政局）") closes the unit too
+            before = nt.text[target.start:p.start].rsplit("\n", 2)[-2] if p.start > target.start else ""
             target.body_paragraphs.append(p)
             target.end = p.end
-            if _RESP_CLAUSE_END.search(p.text):
+            if resp_line:
+                target.closed = target.closed_by_line = True
+            elif _RESP_CLAUSE_END.search(p.text) or (p.text.endswith(("）", ")")) and _RESP_CLAUSE_END.search(before + p.text)):
                 target.closed = True
         else:
             free.append((p, current_chapter))
@@ -268,13 +289,15 @@ def parse_structure(nt: NormalizedText, doc_kind: str) -> Structure:
     measures: list[Measure] = []
     measure_offsets: dict[str, tuple[int, int]] = {}
     unit_keys: dict[int, str] = {}
+    used_keys: set[str] = set()  # == set(unit_keys.values()); a set keeps big documents linear
+    chapter_by_key = {c.key: c for c in chapters}
     skipped: set[int] = set()
     for u in units:
         if id(u) in chapter_keys:
             continue
         chap = u.chapter
         chap_key = chapter_keys.get(id(chap)) if chap else None
-        chap_rec = next((c for c in chapters if c.key == chap_key), None)
+        chap_rec = chapter_by_key.get(chap_key) if chap_key else None
         parent = u.parent if u.parent is not None and id(u.parent) not in chapter_keys else None
         if parent is not None and id(parent) in skipped:
             skipped.add(id(u))
@@ -291,9 +314,10 @@ def parse_structure(nt: NormalizedText, doc_kind: str) -> Structure:
         parent_key = unit_keys.get(id(parent)) if parent is not None else None
         base = parent_key or chap_key or "d"
         key = f"{base}.{_style_key(u.style)}{u.value}"
-        while key in unit_keys.values():
+        while key in used_keys:
             key += "'"
         unit_keys[id(u)] = key
+        used_keys.add(key)
         end = u.end
         text = nt.text[u.start:end].replace("\n", "")
         measure_offsets[key] = (u.start, end)
@@ -325,7 +349,7 @@ def parse_structure(nt: NormalizedText, doc_kind: str) -> Structure:
 
 
 def _style_key(style: str) -> str:
-    return {"paren_cn": "s", "arabic": "m", "paren_arabic": "p", "circled": "o", "shi": "y", "chapter_cn": "k", "chapter_di": "k"}.get(style, "x")
+    return {"paren_cn": "s", "arabic": "m", "article": "a", "paren_arabic": "p", "circled": "o", "shi": "y", "chapter_cn": "k", "chapter_di": "k"}.get(style, "x")
 
 
 def _accept(lab: Label, stack: list[Unit], last_value: dict[str, int], chapter_style: Optional[str]) -> bool:
@@ -345,6 +369,8 @@ def _kind_of(unit: Unit, chapter_title: str, chapter_style: Optional[str], doc_k
     while top.parent is not None and top.parent.style != chapter_style:
         top = top.parent
     top_title = top.title
+    if top.style == "article":
+        return "measure"  # 第X条 of a 办法/规定/细则: every article is an item
     if doc_kind == "research_report":
         if RECOMMENDATION_CHAPTER.search(chapter_title) and not ANALYSIS_CHAPTER.search(chapter_title):
             return "recommendation"

@@ -8,7 +8,7 @@ units (配合单位), with offsets into the original text -- which the pipeline 
 document's measures (matching by title) or adds as ``task`` measures.
 
 Recognised: a header with 序号 and 牵头 (牵头单位/牵头部门/责任单位) columns, optionally 任务/事项/
-内容 and 配合 (配合单位/协同单位/参与单位) and 时限 columns; rows starting with the next 序号; cells on
+内容 and 配合 (配合/协同/参与/协办 + 单位/部门) and 时限 columns; rows starting with the next 序号; cells on
 one line or one per line; task text and agency names broken across lines.
 """
 
@@ -24,7 +24,7 @@ Resolver = Callable[[str], Optional[str]]
 
 HEADER = re.compile(r"序\s*号")
 LEAD_COL = re.compile(r"牵\s*头\s*(?:单\s*位|部\s*门)|责\s*任\s*(?:单\s*位|部\s*门)|主\s*责\s*单\s*位")
-SUPPORT_COL = re.compile(r"配\s*合\s*(?:单\s*位|部\s*门)|协\s*同\s*单\s*位|参\s*与\s*单\s*位|协\s*办\s*单\s*位")
+SUPPORT_COL = re.compile(r"(?:配\s*合|协\s*同|参\s*与|协\s*办)\s*(?:单\s*位|部\s*门)")
 TOKEN = re.compile(r"[^\s]+")
 ROW_NUMBER = re.compile(r"^\d{1,3}$")
 DEADLINE = re.compile(r"^(?:\d{4}年(?:\d{1,2}月)?(?:底|前|内)?|长期|持续推进|持续|每年|逐年推进|\d{4}[-—－]\d{4}年?)$")

@@ -18,7 +18,8 @@ Rules (conventions of Chinese government documents):
   (二十个). Single-character ones (三个生态园, 四个“100+”, 百家, 百强, 千人千药) never do.
   Numbers glued to latin letters (5G, IPv6, Web3.0, G60), ordinals (第2位, 前10), rail
   lines and document numbers (no unit), and bare years/dates (年/月/日 are not units) are
-  never quantities.
+  never quantities. The one unitless quantity is the value of an index (PUE值, 系数, 指数)
+  right after a limit or goal verb ("新建数据中心PUE值不高于1.25" -> 1.25, unit "", "<=").
 * Commitment: a quantity is a target only when something commits to it:
   - an explicit aim or limit right before it (力争/争取/确保 …, 最高/不超过/不低于/至少 …),
     always accepted, even in sentences with a forecast marker or a bare year;
@@ -27,7 +28,16 @@ Rules (conventions of Chinese government documents):
   - a goal verb right before it (达到/超过/大于/突破/提高到 …);
   - a weak copula (为/是/占/约 …) or only a modifier (左右/以上) when a deadline frame
     (到2025年, 2025年底, 至“十四五”末 …) is in the sentence or ``default_year`` is given;
-    a bare quantity with no cue needs a deadline frame in the sentence.
+    a bare quantity with no cue needs a deadline frame in the sentence or ``default_year``
+    (a goals paragraph: "…，其中营业收入超百亿元的企业10家");
+  - a support rate: a percentage paid as a subsidy or reward ("按照年度销售额的5%给予奖励",
+    "给予不超过20%的补贴"; metric 奖励比例 / 补贴比例). A support cap is a limit like any other
+    (最高/最高给予/最高不超过 … "<=").
+  Qualifiers are not targets: a quantity followed by 的 whose noun a later quantity of the clause
+  counts ("培育估值超10亿美元的独角兽企业5家" -> only 5家), and a threshold in a condition clause
+  ("对年度营业收入首次超过1亿元的平台企业，给予…" -> only the reward).
+  A series "最高1000万元、2000万元、3000万元支持" (same unit, joined by 、/和/及) shares the cue
+  before its first member and the noun after its last one.
   Statistics are rejected: a statistic marker (截至, 数据显示, 同比, 拥有, 目前, 仅为, 例如 …)
   earlier in the sentence, not followed by a deadline frame; and, for goal verbs, weak cues
   and commitment verbs, a bare year ("2019年上海…", "2021年…达6.8万亿美元") in the
@@ -65,6 +75,8 @@ from typing import Optional
 
 import yaml
 
+from loaders import yamlio
+
 VOCAB_PATH = Path(__file__).resolve().parent.parent / "data" / "vocab" / "target_units.yaml"
 
 
@@ -85,7 +97,7 @@ class TargetMatch:
 
 def _load_vocab(path: Path = VOCAB_PATH) -> dict:
     with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+        data = yamlio.safe_load(fh) or {}
     for key in ("units", "magnitudes", "action_verbs", "metric_verbs", "forecast_markers",
                 "attribution_markers", "statistic_markers", "possession_markers"):
         data[key] = [str(w) for w in data.get(key) or []]
@@ -135,6 +147,8 @@ _SENT_DELIM = re.compile(r"[；;。！!？?\n\r]|\.(?:(?<!\d\.)|(?!\d))")
 _CUE_WORDS = {
     # limit (always a commitment)
     "最高可达": "<=", "最高达到": "<=", "最高达": "<=", "最高为": "<=", "最高不超过": "<=",
+    "最高给予": "<=", "最高可给予": "<=", "最多给予": "<=", "最高奖励": "<=", "最高补贴": "<=",
+    "最高资助": "<=", "最高支持": "<=", "最高补助": "<=",
     "最高": "<=", "最多": "<=", "至多": "<=", "上限为": "<=", "上限": "<=", "不超过": "<=",
     "不高于": "<=", "不突破": "<=", "不大于": "<=", "控制在": "<=", "原则上不超过": "<=",
     "不低于": ">=", "不少于": ">=", "不小于": ">=", "至少": ">=", "最低": ">=",
@@ -155,6 +169,7 @@ _CUE_WORDS = {
 _CHANGE_CUES = frozenset({"下降", "降低", "减少", "增长", "提高", "提升", "增加"})
 _LIMIT_CUES = frozenset(
     w for w in _CUE_WORDS if w in {
+        "最高给予", "最高可给予", "最多给予", "最高奖励", "最高补贴", "最高资助", "最高支持", "最高补助",
         "最高可达", "最高达到", "最高达", "最高为", "最高不超过", "最高", "最多", "至多", "上限为",
         "上限", "不超过", "不高于", "不突破", "不大于", "控制在", "原则上不超过", "不低于", "不少于",
         "不小于", "至少", "最低"})
@@ -198,7 +213,7 @@ _LEAD_NOISE = re.compile(
     r"|^(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[一二三四五六七八九十]+[、是])"
 )
 _LEAD_WORDS = re.compile(
-    r"^(?:其中|同时|此外|另外|并且|并|以及|和|及|或|力争|争取|确保|努力|力求|计划|预计|累计|共|"
+    r"^(?:其中|同时|此外|另外|并且|并|以及|和|及|或|力争|争取|确保|努力|力求|计划|预计|累计|共|实现|"
     r"(?:到|至|于|在)?\s*(?:19|20)\d{2}\s*年\s*(?:底|末)?\s*(?:前|以前|之前)?|"
     r"(?:到|至)?\s*[“\"]?十[一二三四五六七八九]?五[”\"]?\s*(?:期间|末|时期|末期|内)?)\s*[，,]?"
 )
@@ -206,6 +221,11 @@ _METRIC_STOP = re.compile(r"[（(【\[]")
 _TRAIL_CONJ = re.compile(r"(?:和|及|与|以及|、|或|并)\s*$")
 _TRAIL_VERB = re.compile(r"(?:发展|落地|落户|入驻|集聚|上市)$")
 _FILLER_AFTER = re.compile(r"^(?:规模|水平|目标|大关|以上水平|的目标|的水平|的规模)$")
+_LIST_GAP = re.compile(r"\s*(?:、|和|及|与|或)\s*")
+# A clause that states a condition ("对…的企业", "凡…的项目"): its quantities before 的 are thresholds.
+_CONDITION = re.compile(r"\s*(?:对于|对|凡|针对)")
+# What a rate is paid as: "…的5%给予奖励", "给予不超过20%的补贴".
+_RATE_AFTER = re.compile(r"\s*(?:的)?\s*(?:给予|予以|进行)?\s*(?:的)?(?P<noun>补贴|奖励|资助|支持|补助|贴息|奖补)")
 _PRONOUNS = frozenset({"其", "之", "它", "它们", "其打造", "他们"})
 
 
@@ -379,7 +399,24 @@ def _candidates(text: str) -> list[_Cand]:
             elif post in ("左右", "上下", "级别", "级别的", "量级"):
                 comp = "~"
         out.append(_Cand(s, e, qty_end, value, unit, comp, plus, chinese))
+    # dimensionless indices with a limit or goal: "新建数据中心PUE值不高于1.25"
+    for m in _INDEX_QTY.finditer(text):
+        s, e = m.start("n"), m.end("n")
+        if any(c.start <= s < c.end for c in out):
+            continue
+        post = _POST.match(text, e)
+        comp = {"以上": ">=", "及以上": ">=", "以下": "<=", "以内": "<=", "左右": "~"}.get(post.group("post") or "")
+        out.append(_Cand(s, post.end() if comp else e, e, _num(m.group("n")), "", comp, False, False))
+    out.sort(key=lambda c: c.start)
     return out
+
+
+# A number without a unit is a quantity only as the value of an index (PUE值, 系数, 指数) right
+# after a limit or goal verb.
+_INDEX_QTY = re.compile(
+    r"(?:[A-Z]{2,5}值?|值|系数|指数)\s*(?:不高于|不超过|低于|控制在|降至|降到|降低到|下降到|不低于|达到|提高到|提升到)"
+    r"\s*(?P<n>\d+(?:\.\d+)?)(?=\s*(?:及以上|以上|以下|以内|左右)|[^\d.%‰A-Za-z\u4e00-\u9fff]|$)"
+)
 
 
 def _clean_lead(s: str, base: int) -> tuple[str, int]:
@@ -401,10 +438,28 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
     idx = _Index(text)
     out: list[TargetMatch] = []
     last_accept: Optional[tuple[int, int, str]] = None  # (clause_lo, metric end, how)
+    # quantities listed with 、/和/及 (same unit) share the cue before the first and the noun
+    # after the last: "分别给予最高1000万元、2000万元、3000万元支持"
+    first_of = list(range(len(cands)))
+    for k in range(1, len(cands)):
+        if cands[k].unit == cands[k - 1].unit and _LIST_GAP.fullmatch(text[cands[k - 1].end:cands[k].start]):
+            first_of[k] = first_of[k - 1]
+    last_of = list(range(len(cands)))
+    for k in range(len(cands) - 2, -1, -1):
+        if first_of[k + 1] == first_of[k]:
+            last_of[k] = last_of[k + 1]
+    listed: dict[int, tuple[str, Optional[int], str]] = {}  # first member -> (comparator, year, metric)
     for i, c in enumerate(cands):
         c_lo, c_hi = idx.clause_bounds(c.start, c.start + 1)
         s_lo, s_hi = idx.sent_bounds(c.start, c.start + 1)
-        nxt = cands[i + 1].start if i + 1 < len(cands) and cands[i + 1].start < c_hi else c_hi
+        if first_of[i] != i and first_of[i] in listed:
+            comparator, year, metric = listed[first_of[i]]
+            out.append(TargetMatch(metric=metric, value=c.value, unit=c.unit, comparator=c.comparator or comparator,
+                                   year=year, start=c.start, end=c.end, text=text[c.start:c.end]))
+            last_accept = (c_lo, c.end, "")
+            continue
+        last = cands[last_of[i]]
+        nxt = cands[last_of[i] + 1].start if last_of[i] + 1 < len(cands) and cands[last_of[i] + 1].start < c_hi else c_hi
         seg_lo = c_lo
         inherited = False
         if last_accept and last_accept[0] == c_lo and last_accept[1] <= c.start:
@@ -466,6 +521,16 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
                     if lead_bare is None:
                         lead_bare = b_y
 
+        # a quantity qualifying a noun that a later quantity of the clause counts is not a target:
+        # "培育估值超10亿美元的独角兽企业5家", "营业收入超百亿元的企业10家"
+        if text.startswith("的", last.end) and last_of[i] + 1 < len(cands) and cands[last_of[i] + 1].start < c_hi:
+            continue
+        # a threshold in a condition is not a target: "对年度营业收入首次超过1亿元的平台企业，给予…"
+        if text.startswith("的", last.end) and _CONDITION.match(text, c_lo):
+            continue
+        # a support rate: "按照年度销售额的5%给予奖励"
+        rate = _RATE_AFTER.match(text, c.end) if c.unit in ("%", "‰") else None
+
         # --- decide
         strong = aim or (cue in _LIMIT_CUES)
         if stat_blocked:
@@ -473,7 +538,7 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         if c.plus and not (action or cue or frame_any):
             continue
         accepted = False
-        if strong:
+        if strong or rate:
             accepted = True
         elif forecast and not action:
             accepted = False
@@ -486,7 +551,8 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         elif cue or c.comparator:
             accepted = frame_any is not None or default_year is not None
         else:
-            accepted = frame_before is not None
+            # a bare count in a goals paragraph ("…，其中营业收入超百亿元的企业10家") is a goal
+            accepted = frame_before is not None or default_year is not None
         if not accepted:
             continue
 
@@ -496,7 +562,7 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
             comparator = ">="
 
         # --- metric
-        after_s = c.end
+        after_s = last.end
         m_after = text[after_s:nxt]
         stop = _METRIC_STOP.search(m_after)
         if stop:
@@ -513,7 +579,10 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         metric = ""
         metric_end = c.end
         metric_start = c.start
-        if m_after and not _FILLER_AFTER.match(m_after):
+        if rate:
+            metric = rate.group("noun") + "比例"  # "给予不超过30%的补贴" -> 补贴比例
+            metric_end = rate.end()
+        elif m_after and not _FILLER_AFTER.match(m_after):
             metric = m_after.strip()
             metric_end = after_s + len(m_after)
             mp = _METRIC_PREFIX.search(text, max(seg_lo, c.start - 12), c.start)
@@ -587,4 +656,6 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         out.append(TargetMatch(metric=metric, value=c.value, unit=c.unit, comparator=comparator,
                                year=year, start=t_lo, end=t_hi, text=phrase))
         last_accept = (c_lo, t_hi, "")
+        if last_of[i] != i:
+            listed[i] = (comparator, year, metric)
     return out

@@ -11,6 +11,7 @@ AppTest) behave, and that errors are messages, not tracebacks.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -68,8 +69,25 @@ def frames(at: AppTest) -> list[pd.DataFrame]:
     return [d.value for d in at.dataframe]
 
 
+def measure_rows(at: AppTest) -> list[dict[str, str]]:
+    """The rows of the agency page's measure tables (HTML), as a user reads them."""
+    import html as html_lib
+
+    rows = []
+    for element in at.get("html"):
+        body = element.proto.body
+        if "kg-measures" not in body:
+            continue
+        for tr in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S):
+            cells = re.findall(r'<td class="([^"]*)">(.*?)</td>', tr, flags=re.S)
+            if cells:
+                rows.append({cls or f"c{i}": html_lib.unescape(re.sub(r"<[^>]+>", "", v))
+                             for i, (cls, v) in enumerate(cells)})
+    return rows
+
+
 def measure_titles(at: AppTest) -> set[str]:
-    return {t for df in frames(at) if "measure_title" in df for t in df["measure_title"]}
+    return {r["title"] for r in measure_rows(at)}
 
 
 def component_args(at: AppTest) -> list[dict]:
@@ -129,8 +147,8 @@ def test_agency_selection_shows_lead_and_support_rows():
 
     at.selectbox(key="agency").set_value("市商务委")
     run(at)
-    rows = pd.concat([df for df in frames(at) if "measure_title" in df])
-    assert set(rows["measure_title"]) == {"建设平台", "加快发展工业互联网"}
+    assert measure_titles(at) == {"建设平台", "加快发展工业互联网"}
+    assert all(r["src"] for r in measure_rows(at)), "every row shows its responsibility clause"
     assert {m.label: m.value for m in at.metric}["牵头 Lead"] == "1"
     assert at.query_params["agency"] == "市商务委"
     labels = [b.label for b in at.get("download_button")]
@@ -203,6 +221,9 @@ def test_graph_explorer_deep_link_and_node_selection():
     assert any("打造标杆性无人工厂" in s.value for s in at.subheader)
     assert at.query_params["select"] == mid
     assert "市经济信息化委" in texts(at.info)  # the measure's source text
+    relations = " ".join(h.proto.body for h in at.get("html") if "kg-relations" in h.proto.body)
+    assert "RESPONSIBLE_FOR" in relations and "市经济信息化委" in relations  # who owns it
+    assert "lead" in relations and "（责任部门" in relations  # role and the clause as provenance
 
     # expand adds its neighbourhood
     at.button(key="gx_expand_btn").click()

@@ -162,14 +162,15 @@ def test_agency_graph_click_and_download(app_url, browser):
     t0 = time.perf_counter()
     page.goto(app_url + f"/agency?agency={START}")
     page.get_by_role("heading", name=START).first.wait_for(timeout=60_000)
-    page.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)
+    page.locator("table.kg-measures td.title").first.wait_for(timeout=60_000)
     timings["agency_first_render_s"] = time.perf_counter() - t0
 
     choice = _open_select(page, "机构 Agency", AGENCY)
     t0 = time.perf_counter()
     choice.click()
     page.get_by_role("heading", name=AGENCY).first.wait_for(timeout=30_000)
-    page.get_by_text("打造标杆性无人工厂").first.wait_for(state="attached", timeout=30_000)
+    page.locator("table.kg-measures td.title", has_text="打造标杆性无人工厂").first.wait_for(
+        timeout=30_000)
     timings["agency_select_update_s"] = time.perf_counter() - t0
     assert AGENCY in page.url or "%E5%B8%82%E7%BB%8F" in page.url  # the URL follows the selection
     page.get_by_text("加快发展工业互联网").first.wait_for(state="attached", timeout=10_000)

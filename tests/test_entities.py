@@ -119,13 +119,54 @@ def test_group_followed_by_generic_word_is_only_the_group(matcher):
 def test_uncatalogued_places_by_convention(matcher):
     places = matcher.find_places("例如，浙江安吉与上海紫竹高新技术产业园合作成立“两山”双创园，将科技孵化项目引入园中培育")
     assert [(p.place_id, p.catalogued) for p in places] == [("zizhu", True), ("place:两山双创园", False)]
-    places = matcher.find_places("推动嘉定工业区与周边区域联动")
+    places = matcher.find_places("推动金山工业区与周边区域联动")
     assert [(p.place_id, p.name, p.district, p.catalogued) for p in places] == [
-        ("place:嘉定工业区", "嘉定工业区", "嘉定区", False)
+        ("place:金山工业区", "金山工业区", "金山区", False)
     ]
     # a phrase about a place is not a name: 在临港新片区建设…示范区
     places = matcher.find_places("在临港新片区建设数字孪生城市先行示范区")
     assert [p.place_id for p in places] == ["lingang_special_area"]
+
+
+def test_uncatalogued_places_without_a_known_place_before_them(matcher):
+    text = "推动莘庄工业区、闵行经济技术开发区等园区企业开展智能化改造。支持马桥人工智能创新试验区建设，推动吴泾智能制造产业园提质增效，建设华东无人机基地"
+    places = matcher.find_places(text)
+    assert [(p.name, p.catalogued) for p in places] == [
+        ("莘庄工业区", False), ("闵行经济技术开发区", False), ("马桥人工智能创新试验区", False),
+        ("吴泾智能制造产业园", False), ("华东无人机基地", False),
+    ]
+    assert places[1].district == "闵行区" and places[0].district is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "打造3个以上低空经济特色产业园区",
+        "建设一批人工智能产业园",
+        "支持建设商业航天产业园和研发基地",
+        "全力以赴推进新经济新业态试验区建设",
+        "推动若干科技型园区与长三角园区建立结对关系",
+        "在园区试点应用",
+    ],
+)
+def test_descriptive_park_phrases_are_not_names(matcher, text):
+    assert [p.name for p in matcher.find_places(text) if not p.catalogued] == []
+
+
+def test_a_place_that_begins_a_unit_name_is_not_a_place(matcher):
+    assert matcher.find_places("（责任单位：市经济信息化委、浦东新区科经委）") == []
+    assert matcher.find_places("上海市闵行区人民政府办公室文件") == []
+    assert [p.name for p in matcher.find_places("协同部门：莘庄工业区管委会、各街镇")] == []
+    # but a place followed by an ordinary word stays: 在临港新片区布局…
+    assert [p.name for p in matcher.find_places("在临港新片区布局一批数据中心")] == ["临港新片区"]
+
+
+def test_group_with_its_members_in_brackets(matcher):
+    places = matcher.find_places("推动五个新城（嘉定、青浦、松江、奉贤、南汇）率先开展车路协同")
+    assert [p.name for p in places] == ["五个新城", "嘉定新城", "青浦新城", "松江新城", "奉贤新城", "南汇新城"]
+    # a district naming a part of the place before it is not a mention of the district
+    places = matcher.find_places("在虹桥国际中央商务区闵行片区等区域开放应用场景")
+    assert [p.name for p in places] == ["虹桥国际中央商务区"]
 
 
 def test_online_healthcare_sector(matcher):

@@ -37,6 +37,14 @@ REFUSED = [
     ("MATCH (n) WHERE n.name = 'it''s' DELETE n", "DELETE"),
     ("MATCH (n) WHERE n.name = \"a\\\"b\" DELETE n", "DELETE"),
     ("FOREACH (x IN [1] | CREATE (:A))", "FOREACH"),
+    ("ＣＲＥＡＴＥ (n)", "CREATE"),  # full-width, caught after NFKC folding
+    ("MATCH (n)\u3000ＳＥＴ n.x = 1", "SET"),
+    ("ANALYZE", "ANALYZE"),
+    ("UPDATE httpfs", "UPDATE"),
+    ("FORCE INSTALL httpfs", "FORCE"),
+    ("COMMENT ON TABLE Agency IS 'x'", "COMMENT"),
+    ("TERMINATE TRANSACTIONS 'tx-1'", "TERMINATE"),
+    ("MATCH (a) CALL (a) { SET a.x = 1 } RETURN a", "SET"),
     ("", "empty"),
     ("   ", "empty"),
 ]
@@ -70,6 +78,9 @@ ALLOWED = [
     "MATCH (n:Measure) WHERE n.created_at IS NULL RETURN n.settings",
     "MATCH (n) RETURN n UNION MATCH (m) RETURN m AS n",
     "MATCH (a) CALL { WITH a MATCH (a)--(b) RETURN count(b) AS c } RETURN a, c",
+    "MATCH (a) CALL (a) { MATCH (a)--(b) RETURN count(b) AS c } RETURN a, c",
+    "MATCH (m:Measure) WHERE m.title = 'it''s' RETURN m",  # two literals (a syntax error), no code
+    "MATCH (m:Measure) WHERE m.title = '全角：ＣＲＥＡＴＥ' RETURN m.title AS `ＳＥＴ`",
 ]
 
 

@@ -1,5 +1,7 @@
 """Stage 4 (responsibilities): who leads and who supports, in the written order."""
 
+from pathlib import Path
+
 import pytest
 
 from loaders.gazetteer import load_gazetteer
@@ -76,3 +78,72 @@ def test_task_division_table_assigns_lead_and_support():
     assert by_title["完善数据交易体系"] == [("市大数据中心", "lead"), ("市委网信办", "support"), ("市经济信息化委", "support")]
     assert by_title["推进数字化转型示范"][0] == ("市国资委", "lead")
     assert all(r.span.line >= 17 for m in record.measures for r in m.responsibilities)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # several units before 牵头 all lead
+        ("拓展测试区域。（市交通委、市经济信息化委、市公安局牵头，相关区政府配合）",
+         [("市交通委", "lead", 1), ("市经济信息化委", "lead", 2), ("市公安局", "lead", 3), ("相关区政府", "support", 4)]),
+        # a list of units with 按职责分工负责 / a bare list closing the item: the first listed leads
+        ("培育市场主体。（市经济信息化委、市商务委按职责分工负责）",
+         [("市经济信息化委", "lead", 1), ("市商务委", "support", 2)]),
+        ("加强监管。（市市场监管局、市商务委）", [("市市场监管局", "lead", 1), ("市商务委", "support", 2)]),
+        # 牵头部门/协同部门, 牵头单位/参与单位, comma between the sections, 等相关部门
+        ("建设平台。（牵头部门：市经济信息化委；协同部门：市发展改革委、市国资委）",
+         [("市经济信息化委", "lead", 1), ("市发展改革委", "support", 2), ("市国资委", "support", 3)]),
+        ("建设平台。（牵头部门：市科委，配合部门：市发展改革委、市财政局等相关部门）",
+         [("市科委", "lead", 1), ("市发展改革委", "support", 2), ("市财政局", "support", 3)]),
+        # a clause broken over lines after a colon or semicolon (a PDF line ends there)
+        ("建设平台。（牵头单位：市经济信息化委；\n配合单位：市大数据中心、市通信管理局）",
+         [("市经济信息化委", "lead", 1), ("市大数据中心", "support", 2), ("市通信管理局", "support", 3)]),
+        # a name plate after a unit is the same unit
+        ("加强人才引育。（责任单位：市委组织部（市人才办）、市人力资源社会保障局）",
+         [("市委组织部", "lead", 1), ("市人力资源社会保障局", "support", 2)]),
+        # lists on their own line after the item; 责任单位 after 牵头单位 are supporting units
+        ("建设创新高地。\n责任部门：区科委、区经委、大零号湾办公室",
+         [("区科委", "lead", 1), ("区经委", "support", 2), ("大零号湾办公室", "support", 3)]),
+        ("打造示范场景。\n牵头部门：区经委\n协同部门：莘庄工业区管委会、各街镇",
+         [("区经委", "lead", 1), ("莘庄工业区管委会", "support", 2), ("各街镇", "support", 3)]),
+        ("打造产业集聚区。\n牵头单位：区科经委；责任单位：张江科学城管理局、金桥管理局",
+         [("区科经委", "lead", 1), ("张江科学城管理局", "support", 2), ("金桥管理局", "support", 3)]),
+        # inline: the supporters in a later clause of the sentence; A会同B
+        ("市经济信息化委牵头负责项目管理，市财政局配合负责资金拨付。",
+         [("市经济信息化委", "lead", 1), ("市财政局", "support", 2)]),
+        ("第七条市经济信息化委会同市财政局每年发布申报指南。", [("市经济信息化委", "lead", 1), ("市财政局", "support", 2)]),
+        ("由市经济信息化委牵头，会同市发展改革委、市交通委等部门统筹推进。",
+         [("市经济信息化委", "lead", 1), ("市发展改革委", "support", 2), ("市交通委", "support", 3)]),
+    ],
+)
+def test_more_forms(text, expected):
+    assert parse(text)[0] == expected
+
+
+def test_prose_after_a_clause_word_is_not_a_list():
+    assert parse("加强宣传。\n责任单位：要加强组织领导，确保各项任务落到实处。")[0] == []
+
+
+def test_unit_without_city_prefix_in_a_municipal_document():
+    text = "沪经信数〔2024〕1号\n推进改造。（牵头单位：经济信息化委；参与单位：财政局、有关区政府）"
+    assert parse(text)[0] == [("市经济信息化委", "lead", 1), ("市财政局", "support", 2), ("有关区政府", "support", 3)]
+    # in a district's document the same bare names are the district's units: kept as written
+    district = "闵府办发〔2024〕1号\n推进改造。（牵头单位：经济信息化委；参与单位：财政局）"
+    assert parse(district)[0] == [("经济信息化委", "lead", 1), ("财政局", "support", 2)]
+
+
+def test_district_units_are_kept_uncatalogued():
+    nt = normalize("推进改造。（责任单位：浦东新区科经委、区商务委、市经济信息化委）", "t.txt")
+    resp, _ = extract_responsibilities(nt.text, 0, nt, resolve)
+    assert [(r.agency, r.catalogued) for r in resp] == [
+        ("浦东新区科经委", False), ("区商务委", False), ("市经济信息化委", True)]
+
+
+def test_list_after_the_last_sub_point_belongs_to_the_item():
+    from loaders.pipeline import load_file
+
+    record = load_file(Path(__file__).parent / "fixtures" / "docs" / "icv_implementation_plan.txt")
+    item = next(m for m in record.measures if m.title == "突破关键核心技术")
+    assert [(r.agency, r.role) for r in item.responsibilities] == [
+        ("市经济信息化委", "lead"), ("市科委", "support"), ("市发展改革委", "support")]
+    assert all(not m.responsibilities for m in record.measures if m.parent_key == item.key)

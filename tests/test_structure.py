@@ -64,3 +64,40 @@ def test_research_articles_yield_recommendations_only():
     s = structure(raw, "research_report")
     assert [(m.label, m.kind) for m in s.measures] == [
         ("（一）", "recommendation"), ("一是", "recommendation"), ("（二）", "recommendation")]
+
+
+def test_articles_of_a_regulation_are_measures_titled_by_their_caption():
+    raw = ("第一章　总则\n第一条（目的和依据）\n为规范管理，制定本办法。\n第二条（管理职责）\n市经济信息化委负责组织实施。\n"
+           "第二章　附则\n第三条　本办法由市经济信息化委负责解释。\n")
+    s = structure(raw, "regulation")
+    assert [c.heading for c in s.chapters] == ["第一章总则", "第二章附则"]
+    assert [(m.number, m.title, m.kind, m.chapter) for m in s.measures] == [
+        ("一", "目的和依据", "measure", "第一章总则"), ("二", "管理职责", "measure", "第一章总则"),
+        ("三", "本办法由市经济信息化委负责解释", "measure", "第二章附则")]
+
+
+def test_a_responsibility_list_on_its_own_line_closes_the_item():
+    raw = ("二、主要任务\n（一）创新策源\n1．建设创新高地。集聚研发机构。\n责任部门：区科委、区经委\n"
+           "2．支持大模型。\n（1）给予补贴；\n（2）给予奖励。\n牵头部门：区经委  协同部门：区科委、各街镇\n"
+           "三、保障措施\n加强统筹协调。\n")
+    s = structure(raw)
+    by_title = {m.title: m for m in s.measures}
+    assert by_title["建设创新高地"].text.endswith("责任部门：区科委、区经委")
+    # the list after the last sub-point (1)(2) is in the last sub-point's text (lifted to the item later)
+    assert s.measures[-1].label == "（2）" and s.measures[-1].text.endswith("协同部门：区科委、各街镇")
+    assert [(m.number, m.level) for m in s.measures] == [("一", 1), ("1", 2), ("2", 2), ("1", 3), ("2", 3)]
+
+
+def test_nested_numbering_down_to_circled_numbers():
+    raw = "一、任务\n（一）甲\n1．甲一。\n（1）子项。\n①细项；\n②细项。\n2．甲二。\n"
+    s = structure(raw)
+    assert [(m.label, m.level) for m in s.measures] == [
+        ("（一）", 1), ("1.", 2), ("（1）", 3), ("①", 4), ("②", 4), ("2.", 2)]
+
+
+def test_a_clause_broken_after_its_colon_still_closes_the_item():
+    raw = ("一、措施\n　　（一）发放算力券。面向中小企业发放“算力券”，市级财政每年安排资金\n１亿元，单个企业每年最高给予５０万元补贴。（责任单位：\n"
+           "市经济信息化委、市财政局、各区人民政府）\n　　各区要结合实际，抓紧制定配套政策，确保各项措施落到实处，形成\n工作合力。\n")
+    s = structure(raw, "policy_measures")
+    assert s.measures[0].text.endswith("（责任单位：市经济信息化委、市财政局、各区人民政府）")
+    assert [p.text[:4] for p, _ in s.free_paragraphs] == ["各区要结"]

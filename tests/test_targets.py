@@ -308,3 +308,47 @@ def test_speed():
         extract_targets(text)
     per_doc = (time.perf_counter() - t0) / 5
     assert per_doc < 0.25, per_doc
+
+
+def _all(text, **kw):
+    return [(t.metric, t.value, t.unit, t.comparator, t.year) for t in extract_targets(text, **kw)]
+
+
+def test_support_caps_written_with_the_verb():
+    # a cap is a target (as in the shipped 003: 支持金额最高5000万元) whatever the verb after 最高
+    assert _all("单个企业每年最高给予50万元补贴。") == [("补贴", 50, "万元", "<=", None)]
+    assert _all("单个项目最高给予1000万元补贴。") == [("补贴", 1000, "万元", "<=", None)]
+
+
+def test_support_rates():
+    assert _all("按照年度销售额的5%给予奖励，每个品种每年最高不超过1000万元。") == [
+        ("奖励比例", 5, "%", "=", None), ("每个品种每年", 1000, "万元", "<=", None)]
+    assert _all("按照设备投资额给予不超过20%的补贴。") == [("补贴比例", 20, "%", "<=", None)]
+
+
+def test_a_quantity_that_qualifies_a_counted_noun_is_not_a_target():
+    assert [t[1:3] for t in _all("到2026年，培育估值超10亿美元的独角兽企业5家。")] == [(5, "家")]
+    assert [t[1:3] for t in _all("力争培育企业突破100家，其中营业收入超百亿元的企业10家；", default_year=2026)] == [
+        (100, "家"), (10, "家")]
+
+
+def test_thresholds_of_a_condition_are_not_targets():
+    assert _all("对年度营业收入首次超过1亿元的平台企业，给予一次性100万元奖励。") == [("奖励", 100, "万元", "=", None)]
+    assert [t[1:4] for t in _all("对年营业收入首次超过10亿元、50亿元、100亿元的企业，分别给予最高100万元、200万元、500万元奖励。")] == [
+        (100, "万元", "<="), (200, "万元", "<="), (500, "万元", "<=")]
+
+
+def test_a_listed_series_shares_the_cue_and_the_noun():
+    assert _all("分别给予最高1000万元、2000万元、3000万元支持。") == [
+        ("支持", 1000, "万元", "<=", None), ("支持", 2000, "万元", "<=", None), ("支持", 3000, "万元", "<=", None)]
+
+
+def test_dimensionless_index_with_a_limit():
+    assert _all("到2025年，新建数据中心PUE值不高于1.25。") == [("新建数据中心PUE值", 1.25, "", "<=", 2025)]
+    assert _all("新建数据中心PUE值控制在1.3以下。") == [("新建数据中心PUE值", 1.3, "", "<=", None)]
+    assert _all("采用L2级以上技术，提升5G应用。") == []
+
+
+def test_bare_count_in_a_goal_paragraph():
+    assert _all("新增智能网联汽车测试道路1000公里，开放测试应用场景1万个。", default_year=2026) == [
+        ("新增智能网联汽车测试道路", 1000, "公里", "=", 2026), ("测试应用场景", 1, "万个", "=", 2026)]

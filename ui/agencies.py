@@ -12,6 +12,7 @@ all-agencies workbook.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Optional
 
 import pandas as pd
@@ -20,8 +21,8 @@ import streamlit as st
 from graph.queries import QueryInputError
 from ui import graph_render
 from ui.common import (
-    MIME, ROLE_ZH, export_bytes, link, param, q, remember_url, share_note, shows_errors,
-    sync_from_url,
+    MIME, ROLE_ZH, TABLE_STYLE, Cell, export_bytes, html_table, link, param, q, remember_url,
+    share_note, shows_errors, sync_from_url,
 )
 
 KEY = "agency"  # widget key of the agency select box (tests use it)
@@ -80,43 +81,61 @@ def _targets_by_measure() -> dict[str, str]:
     return {k: "；".join(v) for k, v in out.items()}
 
 
+# The measure lists are plain HTML tables (ui.common.html_table), not st.dataframe: long Chinese
+# titles and clauses wrap instead of being cut off, links are ordinary links, and the browser
+# draws them at once (the canvas grid was most of the time from picking an agency to its rows).
+_HEAD = ("原文", "图谱", "章节 chapter", "序号 No.", "措施 measure", "排序 rank", "目标 targets",
+         "责任条款 source text")
+
+
+def measures_table_html(rows: list[dict], targets: dict[str, str]) -> str:
+    """One document's measures for one agency as an HTML table (every value escaped)."""
+    body = []
+    for r in rows:
+        mid = r["measure_id"]
+        body.append((
+            Cell("原文", "links", link("document", measure=mid)),
+            Cell("图谱", "links", link("graph", node=mid)),
+            Cell(r.get("chapter")),
+            Cell(r.get("measure_number"), "num"),
+            Cell(r.get("measure_title"), "title"),
+            Cell(r.get("rank"), "num"),
+            Cell(targets.get(mid, "")),
+            Cell(r.get("source_text"), "src"),
+        ))
+    return html_table(_HEAD, body, css="kg-measures")
+
+
 def _measures(name: str) -> None:
     rows = q("responsibility_rows", agency=name)
     if not rows:
         st.info(f"{name} 没有负责的措施。 {name} is not responsible for any measure.")
         return
     targets = _targets_by_measure()
-    df = pd.DataFrame(rows)
-    df["targets"] = df["measure_id"].map(targets).fillna("")
-    df["link"] = [link("document", measure=m) for m in df["measure_id"]]
-    df["graph"] = [link("graph", node=m) for m in df["measure_id"]]
-    led, supported = (df["role"] == "lead").sum(), (df["role"] == "support").sum()
+    led = sum(1 for r in rows if r["role"] == "lead")
+    supported = sum(1 for r in rows if r["role"] == "support")
     c1, c2, c3 = st.columns(3)
-    c1.metric("牵头 Lead", int(led))
-    c2.metric("配合 Support", int(supported))
-    c3.metric("涉及文件 Documents", int(df["document_id"].nunique()))
-    columns = ["link", "graph", "chapter", "measure_number", "measure_title", "rank", "targets",
-               "source_text"]
-    config = {
-        "link": st.column_config.LinkColumn("原文", display_text="原文", width="small"),
-        "graph": st.column_config.LinkColumn("图谱", display_text="图谱", width="small"),
-        "chapter": "章节 chapter", "measure_number": "序号 No.",
-        "measure_title": "措施 measure", "rank": "排序 rank",
-        "targets": "目标 targets", "source_text": "原文 source text",
-    }
+    c1.metric("牵头 Lead", led)
+    c2.metric("配合 Support", supported)
+    c3.metric("涉及文件 Documents", len({r["document_id"] for r in rows}))
     for tab, role in zip(st.tabs([f"牵头 Lead ({led})", f"配合 Support ({supported})"]),
                          ("lead", "support")):
         with tab:
-            part = df[df["role"] == role]
-            if part.empty:
+            part = [r for r in rows if r["role"] == role]
+            if not part:
                 st.caption(f"没有{ROLE_ZH[role]}的措施。 None.")
                 continue
-            for doc_id, group in part.groupby("document_id", sort=False):
-                first = group.iloc[0]
+            by_doc: dict[str, list[dict]] = {}
+            for r in part:  # documents in the order the query returns them
+                by_doc.setdefault(r["document_id"], []).append(r)
+            html = [TABLE_STYLE]
+            for group in by_doc.values():
+                first = group[0]
                 ref = first["doc_number"] or first["source_file"]
-                st.markdown(f"**{first['document']}** · {ref} · {len(group)} 条")
-                st.dataframe(group[columns], hide_index=True, width="stretch",
-                             column_config=config)
+                html.append(f"<p><b>{escape(first['document'] or '')}</b> · "
+                            f"{escape(ref or '')} · {len(group)} 条</p>")
+                html.append(measures_table_html(group, targets))
+            st.html("".join(html))
 
 
 def _network(name: str) -> None:
@@ -177,6 +196,13 @@ def render() -> None:
             st.warning(f"找不到机构 “{url_value}” · No agency {url_value!r} in the graph.")
         if st.session_state.get(KEY) not in info:
             st.session_state[KEY] = names[0]
+    _agency_view(names, info)
+
+
+@st.fragment
+def _agency_view(names: list[str], info: dict[str, dict]) -> None:
+    """Picker and everything about the picked agency: picking another reruns only this part."""
+    with shows_errors("机构"):
         left, right = st.columns([2, 1])
         left.selectbox(
             "机构 Agency", names, key=KEY,

@@ -24,7 +24,8 @@ import io
 import json
 import os
 import threading
-from typing import Any, Iterator, Optional
+from html import escape
+from typing import Any, Iterable, Iterator, NamedTuple, Optional, Sequence
 
 import streamlit as st
 
@@ -212,6 +213,41 @@ def link(page: str, **params: str) -> str:
 
 
 # -- display helpers ----------------------------------------------------------------------------
+# Plain HTML tables for lists a user reads (long Chinese text wraps; links are ordinary links).
+# They draw at once; the canvas grid of st.dataframe is kept for tables worth sorting.
+TABLE_STYLE = """<style>
+table.kg-table {border-collapse: collapse; width: 100%; font-size: 14px; margin-bottom: 1rem;}
+table.kg-table th {text-align: left; background: #f0f2f6; padding: 4px 6px; white-space: nowrap;}
+table.kg-table td {border-top: 1px solid #e6e9ef; padding: 4px 6px; vertical-align: top;}
+table.kg-table td.src {color: #555; font-size: 13px;}
+table.kg-table td.num, table.kg-table td.links {white-space: nowrap;}
+</style>"""
+
+
+class Cell(NamedTuple):
+    """One table cell: ``text`` is escaped; with ``href`` it is a link; ``css`` is its class."""
+
+    text: Any
+    css: str = ""
+    href: Optional[str] = None
+
+
+def html_table(headers: Sequence[str], rows: Iterable[Sequence[Cell]], css: str = "") -> str:
+    """An HTML table (``class="kg-table <css>"``) with every value escaped; use with ``st.html``."""
+    out = [f'<table class="kg-table {escape(css)}"><thead><tr>',
+           "".join(f"<th>{escape(h)}</th>" for h in headers), "</tr></thead><tbody>"]
+    for row in rows:
+        cells = []
+        for c in row:
+            text = escape("" if c.text is None else str(c.text))
+            if c.href:
+                text = f'<a href="{escape(c.href)}" target="_self">{text}</a>'
+            cells.append(f'<td class="{escape(c.css)}">{text}</td>')
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
 def short(text: Optional[str], n: int = 18) -> str:
     text = (text or "").replace("\n", " ").strip()
     return text if len(text) <= n else text[: n - 1] + "…"

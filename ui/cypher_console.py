@@ -4,9 +4,12 @@ Takes: the store via ``ui.common.run_cypher``; example queries from
 ``graph.cypher.EXAMPLE_QUERIES`` (the DESIGN.md questions); the schema from ``graph.schema``;
 URL parameters ``example`` (a query name) or ``query`` (+ ``params`` as JSON).
 Gives: ``render()`` -- an example picker, a query box and a JSON parameter box, a row cap and a
-time limit; results as a table, as a graph when nodes/relationships are returned, and as a CSV
-download. Writes are refused by the store (``QueryRefused``) and shown as a message, as are
-syntax errors, timeouts and empty results. A short schema note and the dialect differences
+time limit (defaults: ``POLICY_KG_MAX_ROWS`` / ``POLICY_KG_QUERY_TIMEOUT`` via
+``graph.readonly.query_limits``, else 5000 rows / 10 s); results as a table, as a graph when
+nodes/relationships are returned, and as a CSV download. Writes are refused by the store
+(``QueryRefused``) and shown as a message, as are syntax errors, timeouts, memory limits and
+empty results; a failed query is not re-run by unrelated reruns of the page (only by Run or by
+changing the query, parameters or limits). A short schema note and the dialect differences
 between the embedded engine and Neo4j are shown below.
 """
 
@@ -15,14 +18,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import Any, Optional
 
 import pandas as pd
 import streamlit as st
 
 from graph.cypher import EXAMPLE_QUERIES, EXAMPLE_QUERY_BY_NAME
 from graph.schema import NODE_TYPES, REL_TYPES
-from graph.store import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, QueryFailed, QueryRefused, StoreError
+from graph.readonly import BUILTIN_MAX_ROWS, BUILTIN_TIMEOUT_S, query_limits
+from graph.store import QueryFailed, QueryRefused, StoreError
 from ui import graph_render
 from ui.common import get_store, link, param, run_cypher, share_note
 
@@ -30,7 +34,10 @@ QUERY_KEY = "cy_query"
 PARAMS_KEY = "cy_params"
 EXAMPLE_KEY = "cy_example"
 CUSTOM = "__custom__"
+FAILED_KEY = "cy_failed"
 GRAPH_NODE_LIMIT = 250
+TIMEOUT_RANGE = (1.0, 120.0)  # seconds; widened to include a larger POLICY_KG_QUERY_TIMEOUT
+MAX_ROWS_RANGE = (1, 100_000)  # widened to include a larger POLICY_KG_MAX_ROWS
 
 DIALECT_NOTE = """
 **方言差异 · Dialect notes (embedded LadybugDB vs Neo4j)**
@@ -41,7 +48,10 @@ DIALECT_NOTE = """
 - No APOC and no `shortestPath` on the embedded engine; variable-length paths `[*1..3]` work on
   both (keep them bounded).
 - Parameters are JSON: strings, numbers, lists (`{"agency": "市科委", "year": 2025}`).
-- Read-only: `CREATE`, `MERGE`, `SET`, `DELETE`, `DROP`, `COPY`, `LOAD` … are refused.
+- Read-only: `CREATE`, `MERGE`, `SET`, `DELETE`, `DROP`, `COPY`, `LOAD`, `CALL x=…`,
+  `CHECKPOINT` … are refused, one statement per query.
+- Bounded: a query stops at the time limit (or when it needs more memory than the query buffer);
+  at most the row cap rows are shown.
 """
 
 
@@ -122,21 +132,34 @@ def _params() -> dict[str, Any] | None:
     return value
 
 
-def _run(cypher: str, params: dict[str, Any], timeout_s: float, max_rows: int) -> None:
+def _limits() -> tuple[float, int]:
+    """Default time limit and row cap (environment or built-in), inside the widgets' ranges."""
+    try:
+        timeout_s, max_rows = query_limits()
+    except StoreError as exc:
+        st.warning(f"查询限制设置无效 · Ignoring a bad query limit setting: {exc}")
+        timeout_s, max_rows = BUILTIN_TIMEOUT_S, BUILTIN_MAX_ROWS
+    return max(TIMEOUT_RANGE[0], timeout_s), max(MAX_ROWS_RANGE[0], max_rows)
+
+
+def _run(cypher: str, params: dict[str, Any], timeout_s: float, max_rows: int) -> Optional[str]:
+    """Run and show a query; returns the error message shown when it failed, else None."""
     try:
         result = run_cypher(cypher, params, timeout_s, max_rows)
     except QueryRefused as exc:
-        st.error(f"只读：不允许写入 · Refused (the console is read-only): {exc}")
-        return
+        message = f"只读：不允许写入 · Refused (the console is read-only): {exc}"
     except QueryFailed as exc:
-        st.error(f"查询失败 · Query failed: {exc}")
-        return
+        message = f"查询失败 · Query failed: {exc}"
     except StoreError as exc:
-        st.error(f"图谱存储出错 · Store error: {exc}")
-        return
+        message = f"图谱存储出错 · Store error: {exc}"
+    else:
+        message = None
+    if message is not None:
+        st.error(message)
+        return message
     if not result.rows:
         st.warning("查询没有返回结果。 The query returned no rows.")
-        return
+        return None
     note = f"{len(result.rows)} 行 rows · {result.elapsed_s * 1000:.0f} ms"
     if result.truncated:
         st.warning(f"结果超过 {max_rows} 行，已截断。 More than {max_rows} rows: the first "
@@ -162,6 +185,7 @@ def _run(cypher: str, params: dict[str, Any], timeout_s: float, max_rows: int) -
                                   for i, n in enumerate(shown[:10], 1)))
     else:
         st.dataframe(df, hide_index=True, width="stretch")
+    return None
 
 
 def render() -> None:
@@ -180,10 +204,13 @@ def render() -> None:
     left, right = st.columns([3, 1])
     left.text_area("Cypher", key=QUERY_KEY, height=220)
     right.text_area("参数 Parameters (JSON)", key=PARAMS_KEY, height=120)
-    max_rows = int(right.number_input("行数上限 Row cap", 1, 100_000, DEFAULT_MAX_ROWS,
+    default_timeout, default_rows = _limits()
+    max_rows = int(right.number_input("行数上限 Row cap", MAX_ROWS_RANGE[0],
+                                      max(MAX_ROWS_RANGE[1], default_rows), default_rows,
                                       step=500, key="cy_max_rows"))
-    timeout_s = float(right.number_input("时限 Time limit (s)", 1.0, 120.0,
-                                         float(DEFAULT_TIMEOUT_S), step=5.0, key="cy_timeout"))
+    timeout_s = float(right.number_input("时限 Time limit (s)", TIMEOUT_RANGE[0],
+                                         max(TIMEOUT_RANGE[1], default_timeout),
+                                         float(default_timeout), step=5.0, key="cy_timeout"))
     run = st.button("运行 Run", type="primary", key="cy_run", icon=":material/play_arrow:")
     if st.session_state.pop("cy_run_now", False):
         run = True
@@ -197,7 +224,13 @@ def render() -> None:
                 st.session_state["cy_last"] = (cypher, st.session_state.get(PARAMS_KEY))
                 share_note(link("cypher", query=cypher,
                                 params=json.dumps(params, ensure_ascii=False)))
-                _run(cypher, params, timeout_s, max_rows)
+                attempt = (cypher, st.session_state.get(PARAMS_KEY), timeout_s, max_rows)
+                failed = st.session_state.get(FAILED_KEY)
+                if not run and failed and failed[0] == attempt:
+                    st.error(failed[1])  # the same query failed last time: show, don't re-run
+                else:
+                    error = _run(cypher, params, timeout_s, max_rows)
+                    st.session_state[FAILED_KEY] = (attempt, error) if error else None
     with st.expander("结构与方言 · Schema and dialect notes"):
         st.markdown(_schema_note())
         st.markdown(DIALECT_NOTE)

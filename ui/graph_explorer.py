@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import pandas as pd
 import streamlit as st
 
 from ui import graph_render
 from ui.common import (
-    LABEL_ZH, REL_ZH, caption, link, param, q, remember_url, share_note, shows_errors,
+    LABEL_ZH, REL_ZH, TABLE_STYLE, Cell, caption, html_table, link, param, q, remember_url,
+    share_note, shows_errors,
 )
 
 DEFAULT_CAP = 250
@@ -118,9 +118,9 @@ def _collect(centre: str, hops: int, labels: list[str], cap: int) -> tuple[list,
 
 
 def _props_table(node: dict[str, Any]) -> None:
-    rows = [{"属性 property": k, "值 value": "" if v is None else str(v)}
-            for k, v in node.items() if k not in HIDDEN_PROPS and v not in (None, "")]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    rows = [(Cell(k, "num"), Cell(v)) for k, v in node.items()
+            if k not in HIDDEN_PROPS and v not in (None, "")]
+    st.html(TABLE_STYLE + html_table(("属性 property", "值 value"), rows, css="kg-props"))
 
 
 def _source_text(node: dict[str, Any]) -> None:
@@ -163,19 +163,22 @@ def _details(node_id: str) -> None:
     rels = q("node_relations", node_id=node_id)
     if rels:
         st.markdown(f"**关系 · Relationships ({len(rels)})**")
-        df = pd.DataFrame([{
-            "方向": "→" if r["direction"] == "out" else "←",
-            "关系 type": f"{REL_ZH.get(r['type'], r['type'])} {r['type']}",
-            "节点 node": f"[{LABEL_ZH.get(r['other'].get('_label'), '')}] {caption(r['other'], 30)}",
-            "角色 role": r["properties"].get("role") or "",
-            "出处 provenance": " ".join(str(x) for x in (
-                r["properties"].get("source_file"),
-                f"L{r['properties']['line']}" if r["properties"].get("line") else None,
-                r["properties"].get("source_text")) if x),
-            "link": link("graph", node=r["other"].get("id")),
-        } for r in rels])
-        st.dataframe(df, hide_index=True, width="stretch", column_config={
-            "link": st.column_config.LinkColumn("打开", display_text="图谱", width="small")})
+        rows = []
+        for r in rels:
+            props, other = r["properties"], r["other"]
+            rows.append((
+                Cell("→" if r["direction"] == "out" else "←", "num"),
+                Cell(f"{REL_ZH.get(r['type'], r['type'])} {r['type']}", "num"),
+                Cell(f"[{LABEL_ZH.get(other.get('_label'), '')}] {caption(other, 30)}",
+                     href=link("graph", node=other.get("id"))),
+                Cell(props.get("role") or ""),
+                Cell(" ".join(str(x) for x in (
+                    props.get("source_file"), f"L{props['line']}" if props.get("line") else None,
+                    props.get("source_text")) if x), "src"),
+            ))
+        st.html(TABLE_STYLE + html_table(
+            ("方向", "关系 type", "节点 node", "角色 role", "出处 provenance"), rows,
+            css="kg-relations"))
 
 
 def render() -> None:
