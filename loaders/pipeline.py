@@ -83,13 +83,24 @@ class _Context:
         return entry.name if entry is not None else None
 
 
-@lru_cache(maxsize=1)
+MATCHER_ENV = "POLICY_KG_MATCHER"  # "trie" (default) or "spacy": the entity matching engine
+
+
 def _context() -> _Context:
-    from loaders.entities import EntityMatcher
+    import os
+
+    return _context_for(os.environ.get(MATCHER_ENV, "trie").strip().lower() or "trie")
+
+
+@lru_cache(maxsize=2)
+def _context_for(engine: str) -> _Context:
+    from loaders.entities import ENGINES, EntityMatcher
     from loaders.gazetteer import load_gazetteer
 
+    if engine not in ENGINES:
+        raise LoadError(MATCHER_ENV, f"unknown matching engine {engine!r}; use {' or '.join(ENGINES)}")
     gazetteer = load_gazetteer()
-    return _Context(gazetteer=gazetteer, matcher=EntityMatcher(gazetteer))
+    return _Context(gazetteer=gazetteer, matcher=EntityMatcher(gazetteer, engine=engine))
 
 
 def load_file(path: str | Path) -> DocumentRecord:

@@ -221,3 +221,36 @@ def test_spacy_engine_agrees_with_trie_engine(matcher, spacy_matcher, text):
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="Available engines: trie, spacy"):
         EntityMatcher(load_gazetteer(), engine="regex")
+
+
+def test_pipeline_with_the_spacy_engine_gives_the_same_records(monkeypatch):
+    """POLICY_KG_MATCHER=spacy runs the blank zh spaCy PhraseMatcher: the same facts as the trie."""
+    from pathlib import Path
+
+    from pydantic import TypeAdapter
+
+    from loaders.pipeline import MATCHER_ENV, load_file
+    from loaders.records import DocumentRecord
+
+    doc = Path(__file__).resolve().parent.parent / "data" / "corpus" / "003_3a33eb2e0612dacc.txt"
+    dump = TypeAdapter(DocumentRecord).dump_python
+    monkeypatch.delenv(MATCHER_ENV, raising=False)
+    trie = dump(load_file(doc))
+    monkeypatch.setenv(MATCHER_ENV, "spacy")
+    spacy_record = dump(load_file(doc))
+    assert spacy_record == trie
+    assert any(m["places"] for m in trie["measures"]) and any(m["sectors"] for m in trie["measures"])
+
+
+def test_unknown_matching_engine_is_a_clear_error(monkeypatch):
+    from pathlib import Path
+
+    import pytest
+
+    from loaders.errors import LoadError
+    from loaders.pipeline import MATCHER_ENV, load_file
+
+    monkeypatch.setenv(MATCHER_ENV, "bert")
+    doc = Path(__file__).resolve().parent.parent / "data" / "corpus" / "003_3a33eb2e0612dacc.txt"
+    with pytest.raises(LoadError, match="unknown matching engine 'bert'"):
+        load_file(doc)
