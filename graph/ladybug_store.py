@@ -129,6 +129,18 @@ def _prepare(conn: Any, text: str) -> Any:
     return prepared
 
 
+_PYTHON_TYPE = {"STRING": str, "INT64": int, "DOUBLE": float, "BOOLEAN": bool}
+
+
+def _coerced(values: list[Any], type_name: str) -> list[Any]:
+    """``values`` through ``coerce_value``, skipped when every value already has the column's type
+    (the common case: ~1 M calls saved on 1,000 documents)."""
+    python_type = _PYTHON_TYPE[type_name]
+    if all(v is None or type(v) is python_type for v in values):
+        return values
+    return [coerce_value(v, type_name) for v in values]
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0].strip() if text else type(exc).__name__
@@ -317,7 +329,7 @@ class LadybugStore(GraphStore):
             if name == "id":
                 vals = [n.id for n in nodes]
             else:
-                vals = [coerce_value(n.properties.get(name), typ) for n in nodes]
+                vals = _coerced([n.properties.get(name) for n in nodes], typ)
             cols[name] = pa.array(vals, type=_ARROW_TYPES[typ])
         return pa.table(cols)
 
@@ -352,7 +364,7 @@ class LadybugStore(GraphStore):
                 cols = {"from": pa.array([e.source for e in edges], pa.string()),
                         "to": pa.array([e.target for e in edges], pa.string())}
                 for name, typ in rt.properties:
-                    cols[name] = pa.array([coerce_value(e.properties.get(name), typ) for e in edges],
+                    cols[name] = pa.array(_coerced([e.properties.get(name) for e in edges], typ),
                                           type=_ARROW_TYPES[typ])
                 conn.execute(f"COPY {rtype} FROM $data (from='{a}', to='{b}')",
                              {"data": pa.table(cols)})

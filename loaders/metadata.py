@@ -39,7 +39,7 @@ DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\
 DATE_LINE = re.compile(r"(?m)^[ \t]*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[ \t]*$")
 CN_DATE = re.compile(r"(?P<y>[二〇○零一三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日")
 QUOTED_TITLE = re.compile(r"《([^《》\n]{2,120})》")
-NOTICE_TITLE = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{2,40}?)关于(?:印发|转发|发布)《(?P<title>[^《》]{2,120})》(?:的)?通知")
+NOTICE_TITLE = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{2,40}?)(?:关于)?(?:印发|转发|发布)《(?P<title>[^《》]{2,120})》(?:的)?通知")
 NOTICE_ISSUER = re.compile(r"^(?P<issuer>[\u4e00-\u9fff]{2,40}?)关于[^\n]{2,120}?的(?:通知|意见|决定|批复|公告)")
 VALID_RANGE = re.compile(
     r"自(?P<from>\d{4}年\d{1,2}月\d{1,2}日|印发之日|发布之日|公布之日)起(?:施行|实施|执行|生效)"
@@ -49,7 +49,7 @@ IMPLEMENTS = re.compile(r"(?:贯彻落实|贯彻|落实|根据|按照|依据)(?:
 RESEARCH_MARKERS = re.compile(r"【?摘\s*要】?|关键词|参考文献|本文|课题组|调研发现")
 
 KIND_RULES: tuple[tuple[re.Pattern, str], ...] = (
-    (re.compile(r"行动方案|行动计划|工作方案|实施方案|三年行动"), "action_plan"),
+    (re.compile(r"行动方案|行动计划|工作方案|实施方案|三年行动|工作安排|工作要点|任务清单"), "action_plan"),
     (re.compile(r"政策措施|若干措施|若干政策|支持措施|扶持措施|政策意见|若干意见"), "policy_measures"),
     (re.compile(r"“?十[一二三四五六]五”?.*规划|五年规划|发展规划"), "five_year_plan"),
     (re.compile(r"规划|纲要"), "plan"),

@@ -150,7 +150,7 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
         else:
             m.responsibilities = resp
     lift_subpoint_responsibilities(structure.measures)
-    _attach_task_tables(nt, record, ctx.resolve)
+    table_rows = _attach_task_tables(nt, record, ctx.resolve, structure.measure_offsets)
     for paragraph, chapter_key in structure.free_paragraphs:
         if chapter_key and DOCUMENT_LEAD_CHAPTER.search(chapter_title.get(chapter_key, "")):
             resp = inline_responsibilities(paragraph.text, paragraph.start, nt, ctx.resolve, None)
@@ -159,12 +159,14 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
     # Entities and targets per measure.
     for m in structure.measures:
         if m.key not in structure.measure_offsets:
-            continue  # a task-table row added as a task: its text is table cells, not running text
+            continue
         start, end = structure.measure_offsets[m.key]
         segment = nt.text[start:end]
         m.sectors = _sectors(ctx, nt, segment, start)
-        m.places = [p for p in _places(ctx, nt, segment, start)  # units in a clause are not places
-                    if not any(r.span.start <= p.span.start < r.span.end for r in m.responsibilities)]
+        # units in a clause are not places (a task-table row's offsets cover its task cell only)
+        clauses = [] if m.key in table_rows.task_keys else m.responsibilities
+        m.places = [p for p in _places(ctx, nt, segment, start)
+                    if not any(r.span.start <= p.span.start < r.span.end for r in clauses)]
         m.agency_mentions = _agency_mentions(ctx, nt, segment, start, m.responsibilities)
         m.targets = _targets(nt, segment, start, m.key, _default_year(m, by_key, nt, structure.measure_offsets))
 
@@ -174,6 +176,11 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
         record.places.extend(_places(ctx, nt, paragraph.text, paragraph.start))
         if meta.kind != "research_report":
             record.targets.extend(_targets(nt, paragraph.text, paragraph.start, None, None))
+    # table cells are read per row (task tables) or per indicator (主要指标 tables), not as prose
+    record.places = [p for p in record.places if not table_rows.covers(p.span.start)]
+    record.targets = [t for t in record.targets if not table_rows.covers(t.span.start)]
+    if meta.kind != "research_report":
+        _attach_indicator_tables(nt, record, structure.measure_offsets)
 
     record.issues = issues
     return record
@@ -183,14 +190,52 @@ def _squash(text: str) -> str:
     return re.sub(r"[\s，。、；：“”（）《》]", "", text)
 
 
-def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve) -> None:
+@dataclass
+class _TableRows:
+    task_keys: set = field(default_factory=set)  # measures made from rows (offsets = task cell)
+    ranges: list = field(default_factory=list)  # (start, end) of every row in the original text
+
+    def covers(self, raw_offset: int) -> bool:
+        return any(s <= raw_offset < e for s, e in self.ranges)
+
+
+def _nt_index(nt: NormalizedText, raw_offset: int) -> int:
+    """The normalized index of original offset ``raw_offset`` (the next kept character)."""
+    from bisect import bisect_left
+
+    return min(bisect_left(nt.offsets, raw_offset, 0, len(nt.text)), len(nt.text))
+
+
+def _attach_indicator_tables(nt: NormalizedText, record: DocumentRecord, offsets: dict) -> None:
+    """Targets of a flattened 主要指标 table: to the innermost item around it, else the document."""
+    from loaders.targets import extract_indicator_tables
+
+    if "指标" not in nt.raw:
+        return
+    by_key = {m.key: m for m in record.measures}
+    taken = [(t.span.start, t.span.end) for m in record.measures for t in m.targets] + \
+        [(t.span.start, t.span.end) for t in record.targets]
+    for t in extract_indicator_tables(translate_width(nt.raw)):
+        if any(s < t.end and t.start < e for s, e in taken):
+            continue
+        idx = _nt_index(nt, t.start)
+        around = [(e - s, k) for k, (s, e) in offsets.items() if s <= idx < e and k in by_key]
+        span = SourceSpan(nt.source_file, nt.raw_line(t.start), t.start, t.end, re.sub(r"\s+", " ", t.text))
+        owner = by_key[min(around)[1]] if around else None
+        target = Target(metric=t.metric, value=t.value, unit=t.unit, comparator=t.comparator, year=t.year,
+                        text=span.text, span=span, measure_key=owner.key if owner else None)
+        (owner.targets if owner else record.targets).append(target)
+
+
+def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve, offsets: dict) -> _TableRows:
     """Rows of a 任务分工表 give responsibilities to the measures they name (or become tasks)."""
-    if "牵" not in nt.raw or "序" not in nt.raw:
-        return  # no 序号/牵头 columns: no task-division table
+    found = _TableRows()
+    if not re.search("牵|责任|主责", nt.raw) or "序" not in nt.raw:
+        return found  # no 序号/牵头 (责任单位) columns: no task-division table
     raw = translate_width(nt.raw)
     rows = find_task_tables(raw, resolve)
     if not rows:
-        return
+        return found
     titles = [(m, _squash(m.title)) for m in record.measures]
     for row in rows:
         clause = _squash(raw[row.start : row.end])
@@ -216,8 +261,13 @@ def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve) -> 
                 span=span,
             )
             record.measures.append(target)
+            if row.task_end > row.task_start:  # entities and targets are read from the task cell
+                offsets[target.key] = (_nt_index(nt, row.task_start), _nt_index(nt, row.task_end))
+                found.task_keys.add(target.key)
+        found.ranges.append((row.start, row.end))
         units = [(n, "lead") for n in row.leads] + [(n, "support") for n in row.supports]
         target.responsibilities.extend(assign_roles(units, clause, span, resolve, target.key, explicit=True))
+    return found
 
 
 def _as_document_leads(resp: list[Responsibility], existing: list[Responsibility]) -> list[Responsibility]:

@@ -150,6 +150,7 @@ class Unit:
     order: int
     closed: bool = False  # ended with a responsibility clause
     closed_by_line: bool = False  # closed by a responsibility list on its own line (责任部门：…)
+    leading_list: bool = False  # a responsibility list sits at the start of the item, before its body
     body_paragraphs: list[Paragraph] = field(default_factory=list)
 
 
@@ -257,9 +258,15 @@ def parse_structure(nt: NormalizedText, doc_kind: str) -> Structure:
         ):
             # a clause broken over lines ("…（责任单位：" + "市科委、市财政局）") closes the unit too
             before = nt.text[target.start:p.start].rsplit("\n", 2)[-2] if p.start > target.start else ""
+            # a list right under a bare heading ("（一）突破关键技术" / "牵头单位：市科委。") leads
+            # the item: the body follows it, so it does not close the item
+            leading = resp_line and (target.leading_list or (
+                not target.body_paragraphs and _bare_heading(nt.text[target.start:target.end], target)))
             target.body_paragraphs.append(p)
             target.end = p.end
-            if resp_line:
+            if leading:
+                target.leading_list = True
+            elif resp_line:
                 target.closed = target.closed_by_line = True
             elif _RESP_CLAUSE_END.search(p.text) or (p.text.endswith(("）", ")")) and _RESP_CLAUSE_END.search(before + p.text)):
                 target.closed = True
@@ -346,6 +353,12 @@ def parse_structure(nt: NormalizedText, doc_kind: str) -> Structure:
             free_out.append((Paragraph(u.start, u.end, nt.text[u.start:u.end]), chapter_keys.get(id(u.chapter)) if u.chapter else None))
     free_out.sort(key=lambda item: item[0].start)
     return Structure(chapters=chapters, measures=measures, free_paragraphs=free_out, measure_offsets=measure_offsets)
+
+
+def _bare_heading(heading: str, unit: "Unit") -> bool:
+    """Is the item's paragraph only its label and title (no body sentence after the title)?"""
+    rest = re.sub(r"\s|[：:]$", "", heading[unit.label.end:])  # "…技术。" is a sentence, not a bare title
+    return unit.style != "article" and bool(rest) and rest == re.sub(r"\s", "", unit.title or "")
 
 
 def _style_key(style: str) -> str:

@@ -39,6 +39,7 @@ class TableRow:
     start: int = 0  # offsets into the original text
     end: int = 0
     task_start: int = 0
+    task_end: int = 0  # end of the task cell(s) in the original text
 
 
 def _is_agency_list(token: str, resolve: Resolver) -> bool:
@@ -138,4 +139,5 @@ def _row(number: str, cells: list[tuple[str, int, int]], has_support: bool, reso
         supports.extend(_agency_names(cell[0]))
     if not has_support and len(leads) > 1:
         leads, supports = leads[:1], leads[1:]
-    return TableRow(number=number, task=task, leads=leads, supports=supports, task_start=task_cells[0][1])
+    return TableRow(number=number, task=task, leads=leads, supports=supports, task_start=task_cells[0][1],
+                    task_end=task_cells[-1][2])

@@ -181,6 +181,11 @@ _IMM = re.compile(
     r"(?P<base>[^，。；,;：:（）()]{2,16}?的)?\s*$"
 )
 _AIM_ONLY = re.compile(r"(?:力争|争取|确保|努力|力求)\s*$")
+# an aim word opening the clause governs its quantity: "全年力争数字经济核心产业增加值增长8%以上"
+_AIM_CLAUSE = re.compile(r"^\s*(?:(?:全年|年内|当年|今年|明年|每年)\s*)?(?:力争|争取|确保|力求)")
+# attributives inside the object of a verb do not cut it off from its count:
+# "培育具有国际竞争力的整机企业5家", "新增营收超10亿元的软件企业10家"
+_ATTRIBUTIVE = re.compile(r"具[有备][^，。；、的]{1,12}的|[^，。；、的]{0,10}\d[^，。；、的]{0,8}的")
 
 _ACTION = re.compile(_alt(_ACTION_WORDS))
 _BAD_GAP = re.compile(r"的|有以下|主要有|其中|分别|是|在于")
@@ -213,7 +218,7 @@ _LEAD_NOISE = re.compile(
     r"|^(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[一二三四五六七八九十]+[、是])"
 )
 _LEAD_WORDS = re.compile(
-    r"^(?:其中|同时|此外|另外|并且|并|以及|和|及|或|力争|争取|确保|努力|力求|计划|预计|累计|共|实现|"
+    r"^(?:其中|同时|此外|另外|并且|并|以及|和|及|或|(?:全年|年内)?(?:力争|争取|确保|努力|力求)|计划|预计|累计|共|实现|"
     r"(?:到|至|于|在)?\s*(?:19|20)\d{2}\s*年\s*(?:底|末)?\s*(?:前|以前|之前)?|"
     r"(?:到|至)?\s*[“\"]?十[一二三四五六七八九]?五[”\"]?\s*(?:期间|末|时期|末期|内)?)\s*[，,]?"
 )
@@ -477,6 +482,7 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         imm = _IMM.search(prefix)
         cue = imm.group("cue") if imm else None
         aim = bool(imm and imm.group("aim")) or bool(_AIM_ONLY.search(prefix))
+        aim_clause = aim or bool(_AIM_CLAUSE.match(text[c_lo:c.start]))  # a commitment, comparator as written
         will = bool(imm and imm.group("will"))
         cue_start = pre_lo + imm.start() if imm else c.start
 
@@ -487,7 +493,7 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         if clause_actions:
             a_s, a_e, verb = clause_actions[-1]
             gap = text[a_e:c.start]
-            if len(gap) <= 25 and not _BAD_GAP.search(gap):
+            if len(gap) <= 25 and not _BAD_GAP.search(_ATTRIBUTIVE.sub("", gap)):
                 action = clause_actions[-1]
 
         # --- sentence context
@@ -538,7 +544,7 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         if c.plus and not (action or cue or frame_any):
             continue
         accepted = False
-        if strong or rate:
+        if strong or rate or aim_clause:
             accepted = True
         elif forecast and not action:
             accepted = False
@@ -659,3 +665,110 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         if last_of[i] != i:
             listed[i] = (comparator, year, metric)
     return out
+
+
+# --------------------------------------------------------------------------- indicator tables
+#
+# A plan's 主要指标 table flattened to text (cells separated by spaces, tabs or line breaks):
+#
+#   指标名称  2023年  2027年          序号 指标名称 单位 基期值 2025年 属性
+#   机器人产业规模（亿元） 800 1500   1 智能工厂 家 100 ≥200 预期性
+#
+# Each row's value in the LATEST year column (or a 目标值/预期值 column) is a target of that year;
+# earlier year columns (基期/现状) are past statistics.  The unit comes from a 单位 column, the
+# bracket after the indicator name (…（亿元）) or the value cell itself (80%).
+
+_IND_HEADER = re.compile(r"^(?:主要)?指标(?:名称)?$")
+_IND_YEAR_COL = re.compile(r"^(?:(?P<y>(?:19|20)\d{2})年?(?:底)?(?:目标值?|预期值?|预期目标|目标|基期值?|现状值?|实际值?|值)?|"
+                           r"(?P<goal>目标值|预期值|预期目标|规划目标))$")
+_IND_OTHER_COL = re.compile(r"^(?:序号|单位|计量单位|属性|指标属性|指标性质|类别|基期值|现状值|基准值|备注)$")
+_IND_VALUE = re.compile(rf"^(?P<cmp>[≥>≤<＞＜]|大于等于|不低于|不少于|超过|不高于|小于)?\s*(?P<num>{_NUM})\s*"
+                        r"(?P<unit>%|‰|(?!以上|以下|左右)[^\d\s≥≤<>，。、；]{1,6}?)?\s*(?P<post>以上|以下|左右)?$")
+_IND_UNIT_IN_NAME = re.compile(r"[（(](?P<u>[^（）()]{1,8})[）)]$")
+_IND_CMP = {"≥": ">=", "大于等于": ">=", "不低于": ">=", "不少于": ">=", ">": ">", "＞": ">", "超过": ">",
+            "≤": "<=", "不高于": "<=", "<": "<", "＜": "<", "小于": "<"}
+_IND_POST = {"以上": ">=", "以下": "<=", "左右": "~"}
+_IND_TOKEN = re.compile(r"\S+")
+
+
+def extract_indicator_tables(text: str, *, default_year: int | None = None) -> list[TargetMatch]:
+    """Targets of flattened 主要指标 tables in ``text`` (offsets into ``text``)."""
+    out: list[TargetMatch] = []
+    tokens = [(m.group(), m.start(), m.end()) for m in _IND_TOKEN.finditer(text)]
+    i = 0
+    while i < len(tokens):
+        if not _IND_HEADER.match(tokens[i][0]):
+            i += 1
+            continue
+        # header: optional 序号 before, then column names
+        cols: list[str] = ["name"]
+        has_number = i > 0 and tokens[i - 1][0] == "序号"
+        j = i + 1
+        years: list[tuple[int, Optional[int]]] = []  # (column index, year)
+        while j < len(tokens):
+            tok = tokens[j][0]
+            ym = _IND_YEAR_COL.match(tok)
+            if ym:
+                years.append((len(cols), int(ym.group("y")) if ym.group("y") else None))
+                cols.append("year")
+            elif _IND_OTHER_COL.match(tok):
+                cols.append("base" if tok in ("基期值", "现状值", "基准值") else
+                            "unit" if "单位" in tok else "text")
+            else:
+                break
+            j += 1
+        if not years:
+            i = j
+            continue
+        dated = [(c, y) for c, y in years if y is not None]
+        goal_cols = [(c, y) for c, y in years if y is None]
+        if goal_cols:
+            target_col, year = goal_cols[-1][0], (max(y for _, y in dated) if dated else default_year)
+        else:
+            target_col, year = max(dated, key=lambda cy: cy[1])
+        n_after = len(cols) - 1
+        lead_text_cols = next((n for n, c in enumerate(cols[1:]) if c in ("year", "base")), 0)
+        expected = 1
+        while j < len(tokens):
+            k = j
+            if has_number:
+                if not (tokens[k][0].isdigit() and int(tokens[k][0]) == expected):
+                    break
+                k += 1
+            # the name: text tokens (a wrapped name spans several) up to the text cells (单位) that
+            # precede the first value-like cell
+            v = k
+            while v < len(tokens) and not _IND_VALUE.match(tokens[v][0]) and v - k < 6:
+                v += 1
+            k_end = v - lead_text_cols
+            if v >= len(tokens) or k_end <= k or k_end + n_after > len(tokens):
+                break
+            name_start, k = k, k_end
+            cells = tokens[k:k + n_after]
+            name_tokens = tokens[name_start:k]
+            name = "".join(t for t, _, _ in name_tokens)
+            if "。" in name or len(name) > 40:
+                break
+            values = [cells[c - 1] for c in range(1, len(cols)) if cols[c] == "year"]
+            if not all(_IND_VALUE.match(v[0]) for v in values):
+                break
+            unit = ""
+            if "unit" in cols:
+                unit = cells[cols.index("unit") - 1][0]
+            um = _IND_UNIT_IN_NAME.search(name)
+            if um:
+                name = name[:um.start()]
+                unit = unit or um.group("u")
+            cell = cells[target_col - 1]
+            vm = _IND_VALUE.match(cell[0])
+            unit = vm.group("unit") or unit
+            comparator = _IND_CMP.get(vm.group("cmp") or "", None) or _IND_POST.get(vm.group("post") or "", "=")
+            out.append(TargetMatch(metric=name, value=_num(vm.group("num")), unit=unit, comparator=comparator,
+                                   year=year, start=cell[1], end=cell[2],
+                                   text=text[name_tokens[0][1]:cells[-1][2]]))
+            expected += 1
+            j = k + n_after
+        i = j
+    return out
+
+

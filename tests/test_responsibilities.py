@@ -147,3 +147,31 @@ def test_list_after_the_last_sub_point_belongs_to_the_item():
     assert [(r.agency, r.role) for r in item.responsibilities] == [
         ("市经济信息化委", "lead"), ("市科委", "support"), ("市发展改革委", "support")]
     assert all(not m.responsibilities for m in record.measures if m.parent_key == item.key)
+
+
+def test_task_list_with_only_a_responsibility_column(tmp_path):
+    # 序号 / 工作任务 / 责任单位 / 完成时限, one cell per line, group rows (一、…) between rows:
+    # the first unit leads, the deadline is not a target, the task cell's places and targets are the row's
+    from loaders.pipeline import load_file
+
+    doc = tmp_path / "tasks.txt"
+    doc.write_text(
+        "2024年上海市数字经济重点工作安排\n附件：重点工作任务清单\n序号\n工作任务\n责任单位\n完成时限\n一、推动数字产业化\n"
+        "1\n加快临港新片区集成电路项目建设，全年集成电路产业规模达到3000亿元。\n市经济信息化委、市发展改革委\n2024年12月底\n"
+        "2\n新建智能工厂50家。\n市经济信息化委\n每季度\n", encoding="utf-8")
+    record = load_file(doc)
+    rows = {m.number: m for m in record.measures}
+    assert [(r.agency, r.role) for r in rows["1"].responsibilities] == [("市经济信息化委", "lead"), ("市发展改革委", "support")]
+    assert [(t.value, t.unit) for t in rows["1"].targets] == [(3000, "亿元")]
+    assert [p.name for p in rows["1"].places] == ["临港新片区"]
+    assert [(t.value, t.unit) for t in rows["2"].targets] == [(50, "家")]
+    assert record.targets == [] and record.places == []  # table cells are not document-level prose
+    assert record.meta.kind == "action_plan"  # 工作安排
+
+
+def test_notice_title_without_guanyu():
+    from loaders.pipeline import load_file
+
+    doc = Path(__file__).parent / "fixtures" / "docs" / "ai_industry_opinions.txt"
+    meta = load_file(doc).meta
+    assert (meta.title, meta.issuer) == ("关于加快推进人工智能产业高质量发展的实施意见", "市政府办公厅")

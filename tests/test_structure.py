@@ -101,3 +101,22 @@ def test_a_clause_broken_after_its_colon_still_closes_the_item():
     s = structure(raw, "policy_measures")
     assert s.measures[0].text.endswith("（责任单位：市经济信息化委、市财政局、各区人民政府）")
     assert [p.text[:4] for p, _ in s.free_paragraphs] == ["各区要结"]
+
+
+def test_a_list_right_under_a_bare_heading_leads_the_item():
+    # "（一）标题" on its own line, then "牵头单位：…。配合单位：…。", then the body: the body is the item's
+    raw = ("一、重点任务\n（一）突破关键核心技术\n牵头单位：市科委。配合单位：市经济信息化委。\n"
+           "聚焦核心零部件，每年支持攻关项目不少于20项。\n（二）培育优势企业\n牵头单位：市经济信息化委。\n"
+           "培育整机企业5家以上。\n二、保障措施\n（一）加强组织领导。建立工作机制。\n")
+    s = structure(raw)
+    by_title = {m.title: m for m in s.measures}
+    assert by_title["突破关键核心技术"].text.endswith("每年支持攻关项目不少于20项。")
+    assert by_title["培育优势企业"].text.endswith("培育整机企业5家以上。")
+    assert [p.text for p, _ in s.free_paragraphs] == []
+
+
+def test_a_list_after_a_sentence_item_still_closes_it():
+    raw = "一、重点任务\n（一）给予奖励。\n牵头单位：市科委\n各区要抓好落实。\n"
+    s = structure(raw)
+    assert s.measures[0].text.endswith("牵头单位：市科委")
+    assert [p.text[:4] for p, _ in s.free_paragraphs] == ["各区要抓"]

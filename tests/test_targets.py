@@ -352,3 +352,43 @@ def test_dimensionless_index_with_a_limit():
 def test_bare_count_in_a_goal_paragraph():
     assert _all("新增智能网联汽车测试道路1000公里，开放测试应用场景1万个。", default_year=2026) == [
         ("新增智能网联汽车测试道路", 1000, "公里", "=", 2026), ("测试应用场景", 1, "万个", "=", 2026)]
+
+
+def test_an_attributive_does_not_cut_a_count_from_its_verb():
+    # 具有…的 / a numeric qualifier …超10亿元的 inside the object of 培育/新增
+    assert _all("培育具有国际竞争力的整机企业5家以上。") == [("具有国际竞争力的整机企业", 5, "家", ">=", None)]
+    assert _all("新增营收超10亿元的软件企业10家。") == [("新增营收超10亿元的软件企业", 10, "家", "=", None)]
+
+
+def test_an_aim_word_opening_the_clause_makes_a_commitment():
+    assert _all("全年力争数字经济核心产业增加值增长8%以上。") == [("数字经济核心产业增加值增长", 8, "%", ">=", None)]
+    # the comparator stays as written
+    assert _all("以特色园区为依托，争取拓展百万平米产业空间新载体。")[0][3] == "="
+
+
+def _ind(text, **kw):
+    from loaders.targets import extract_indicator_tables
+
+    return [(t.metric, t.value, t.unit, t.comparator, t.year) for t in extract_indicator_tables(text, **kw)]
+
+
+def test_indicator_table_one_cell_per_line():
+    text = ("主要指标如下：\n指标名称\n2023年\n2027年\n机器人产业规模（亿元）\n800\n1500\n"
+            "工业机器人密度（台/万人）\n400\n600\n二、重点任务\n")
+    # the latest year column is the target; the base year is a past statistic
+    assert _ind(text) == [("机器人产业规模", 1500, "亿元", "=", 2027), ("工业机器人密度", 600, "台/万人", "=", 2027)]
+
+
+def test_indicator_table_with_number_unit_and_attribute_columns():
+    text = ("序号 指标名称 单位 基期值 2025年 属性\n1 智能工厂 家 100 ≥200 预期性\n"
+            "2 规模以上工业企业数字化\n转型比例 % 60 80以上 预期性\n三、主要任务\n")
+    assert _ind(text) == [("智能工厂", 200, "家", ">=", 2025), ("规模以上工业企业数字化转型比例", 80, "%", ">=", 2025)]
+
+
+def test_indicator_table_value_with_its_own_unit():
+    assert _ind("指标 2020年 2025年目标\n数字经济核心产业增加值占GDP比重 12% 15%左右\n") == [
+        ("数字经济核心产业增加值占GDP比重", 15, "%", "~", 2025)]
+
+
+def test_prose_about_indicators_is_not_a_table():
+    assert _ind("主要指标达到国内领先水平。到2025年，产业规模1000亿元。") == []
