@@ -50,7 +50,7 @@ RESEARCH_MARKERS = re.compile(r"【?摘\s*要】?|关键词|参考文献|本文|
 
 KIND_RULES: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"行动方案|行动计划|工作方案|实施方案|三年行动|工作安排|工作要点|任务清单"), "action_plan"),
-    (re.compile(r"政策措施|若干措施|若干政策|支持措施|扶持措施|政策意见|若干意见"), "policy_measures"),
+    (re.compile(r"政策措施|若干措施|若干政策|支持措施|扶持措施|政策意见|若干意见|若干举措|政策举措|支持举措"), "policy_measures"),
     (re.compile(r"“?十[一二三四五六]五”?.*规划|五年规划|发展规划"), "five_year_plan"),
     (re.compile(r"规划|纲要"), "plan"),
     (re.compile(r"实施意见|指导意见|意见"), "implementation_opinions"),
@@ -113,6 +113,32 @@ def _first_of_joint(written: str, resolve) -> Optional[str]:
     return parts[0] if parts and len(parts) > 1 else None
 
 
+def _issuer_then_title(lines: list[str], resolve) -> Optional[tuple[str, str]]:
+    """A document issued in its own name (沪委发/沪府发 意见, 决定): a line of issuer names
+    ("中共上海市委　上海市人民政府") followed by the title starting with 关于, wrapped over lines
+    ("关于进一步激发消费活力…的" / "实施意见") up to the date in brackets, a blank or the salutation."""
+    if resolve is None:
+        return None
+    for k, line in enumerate(lines):
+        if not line or HEADER_NOISE.match(line) or len(line) > 40:
+            continue
+        if not (resolve(line) or _first_of_joint(line, resolve)):
+            continue
+        nxt = next((j for j in range(k + 1, len(lines)) if lines[j]), None)
+        if nxt is None or not lines[nxt].startswith("关于"):
+            continue
+        parts: list[str] = []
+        for ln in lines[nxt:]:
+            if not ln or ln.startswith(("（", "(")) or ln.endswith(("：", ":")) or DATE.search(ln) \
+                    or re.search(r"[。；，]", ln) or (parts and HEADER_NOISE.match(ln)):
+                break
+            parts.append(ln)
+        title = clean_title("".join(parts))
+        if 6 <= len(title) <= 120:
+            return line, title
+    return None
+
+
 def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
     """``resolve_issuer(name) -> canonical short name or None`` (the gazetteer's resolver)."""
     text = nt.text
@@ -130,6 +156,11 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
     if nm:
         title = clean_title(nm.group("title"))
         issuer_written = re.sub(r"^.*?(?:号|文件)", "", nm.group("issuer"))
+    if title is None:
+        lines = [ln.strip() for ln in header.split("\n")[:14]]
+        joint = _issuer_then_title(lines, resolve_issuer)
+        if joint:
+            issuer_written, title = joint
     if title is None:
         for line in header.split("\n")[:12]:
             line = line.strip()

@@ -13,8 +13,9 @@ Forms recognised (conventions of Chinese government documents):
   closing the item （A、B）; a clause broken over lines (a PDF line ends after 单位：) is one clause;
 - lists on a line of their own after the item: "责任部门：A、B", "牵头部门：A  协同部门：B、C",
   "牵头单位：A；责任单位：B、C" (the 责任单位 then support the lead);
+- the same list unbracketed as the paragraph's last sentence: "…。责任单位：A、B。";
 - inline: "由A牵头，B、C配合", "A牵头负责X，B配合负责Y", "由A牵头，会同B、C", "A会同B…"
-  (the subject leads, the units after 会同 support);
+  (the subject leads, the units after 会同 support; "会同有关部门" names no unit);
 - an unclosed clause runs to the end of the paragraph (with a warning).
 Roles: explicit 牵头/主办 markers make leads (a marker after a list, "A、B牵头", applies to the whole
 list; "A（牵头）" to A only) and the others supports; 牵头单位/配合单位 keywords give their list its
@@ -46,6 +47,11 @@ CLAUSE_START = re.compile(rf"[（(]\s*(?P<kw>{CLAUSE_KEYWORD})\s*[：:]\s*")
 # "责任部门：区科委、区经委" / "牵头部门：区经委" + "协同部门：…" on the next line.
 LINE_KEYWORD = r"(?:主要)?(?:责任|牵头|主责|负责|配合|协同|协办|参与)\s*(?:部门|单位|处室|机构)"
 CLAUSE_LINE = re.compile(rf"(?m)^[ \t]*(?P<kw>{LINE_KEYWORD})\s*[：:]\s*")
+# The same list as the last sentence of the item's paragraph, unbracketed:
+# "…产业规模力争达到1500亿元。责任单位：区发展改革委、区商务委。" (district 若干举措 style).
+CLAUSE_SENTENCE = re.compile(rf"(?<=[。；;！？])[ \t]*(?P<kw>{LINE_KEYWORD})\s*[：:]\s*")
+# Generic groups written after 会同 in running text ("会同有关部门") name no unit.
+GENERIC_UNIT = re.compile(r"^(?:各)?(?:有关|相关)(?:部门|单位|方面|委办局)$")
 # "（A、B按职责分工负责）" / "（A、B分别负责）": every unit responsible, the first listed leads.
 DUTY_PAREN = re.compile(
     r"[（(](?P<body>[^（）()\n]{2,200}?)(?:按职责分工负责|按照职责分工负责|按职责负责|分别负责|共同负责|负责)[）)]"
@@ -305,6 +311,18 @@ def _clauses(text: str) -> list[tuple[int, int, int, bool, Optional[str]]]:
         nl = text.find("\n", m.end())
         end = nl if nl != -1 else len(text)
         out.append((m.start(), m.end(), end, True, _keyword_role(m.group("kw"))))
+    for m in CLAUSE_SENTENCE.finditer(text):
+        if any(s <= m.start() < e for s, _, e, _, _ in out):
+            continue
+        # the list runs to the end of its sentence; it must close the paragraph (a following
+        # sentence of prose means "责任单位：" was prose)
+        stop = re.search(r"[。！？\n]", text[m.end():])
+        end = m.end() + stop.start() if stop else len(text)
+        rest = text[end:]
+        nl = rest.find("\n")
+        if rest[: nl if nl != -1 else len(rest)].strip("。 \t"):
+            continue
+        out.append((m.start(), m.end(), end, True, _keyword_role(m.group("kw"))))
     # Clauses never overlap: a clause keyword inside a closed （…） clause is part of it; an
     # unclosed clause or a list on a line of its own runs up to the next clause.
     closed_brackets = {c[0] for c in bracketed if c[3]}
@@ -493,7 +511,7 @@ def _head_agencies(names: str, resolve: Resolver) -> list[str]:
     for part in re.split(r"[、和及与]", names):
         part = part.strip()
         head = _agency_prefix(part, resolve)
-        if head is None:
+        if head is None or GENERIC_UNIT.match(head):
             break
         out.append(head)
         if clean_name(part) != head:

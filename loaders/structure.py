@@ -81,7 +81,11 @@ RESP_LINE = re.compile(
     r"^\s*(?:主要)?(?:责任|牵头|主责|配合|协同|协办|参与)\s*(?:部门|单位|处室|机构|主体)\s*[：:]"
 )
 _RESP_CLAUSE_END = re.compile(
-    r"[（(]\s*(?:责任|牵头|主要责任|配合|负责|实施|承办|协办)(?:部门|单位|处室|机构)?[^（）]*[）)]\s*$"
+    r"[（(]\s*(?:责任|牵头|主要责任|配合|负责|实施|承办|协办)(?:部门|单位|处室|机构)?[^（）]*[）)][。；]?\s*$"
+    # "…（区科委牵头，各街镇配合）。" / "（A、B按职责分工负责）"
+    r"|[（(][^（）()\n]{2,120}?(?:牵头|配合|按职责分工负责|分别负责)[^（）()\n]{0,120}[）)][。；]?\s*$"
+    # unbracketed, as the paragraph's last sentence: "…。责任单位：区发展改革委、区商务委。"
+    r"|[。；;！？]\s*(?:主要)?(?:责任|牵头|主责|负责)\s*(?:部门|单位|处室|机构)\s*[：:][^。！？（）()\n]{2,200}[。．.]?\s*$"
 )
 
 # Back matter ends the numbered structure: notes, references, distribution lists.
@@ -190,6 +194,30 @@ def heading_title(paragraph: str, label_end: int, caption: bool = False) -> str:
 
 
 def parse_structure(nt: NormalizedText, doc_kind: str) -> Structure:
+    structure, flat = _parse_structure(nt, doc_kind, None)
+    if flat:
+        structure, _ = _parse_structure(nt, doc_kind, "")
+    return structure
+
+
+def _flat_items(units: list["Unit"], chapter_style: Optional[str], nt: NormalizedText) -> bool:
+    """Are the document's 一、 headings items rather than chapters?
+
+    A 若干措施/举措 of a district often numbers its measures 一、二、… with the body in the same paragraph
+    ("一、打造产业集聚区。以…为核心…。责任单位：…") and nothing numbered below them. Such headings are
+    items: none has a numbered child, and most carry a body sentence after their title.
+    """
+    if chapter_style != "chapter_cn":
+        return False
+    heads = [u for u in units if u.style == chapter_style]
+    if len(heads) < 2 or any(u.style != chapter_style for u in units):
+        return False
+    with_body = sum(1 for u in heads if not _bare_heading(nt.text[u.start:u.end], u)
+                    and len(re.sub(r"\s", "", nt.text[u.start:u.end])) > len(u.label.label) + len(u.title) + 6)
+    return with_body * 2 > len(heads)
+
+
+def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Optional[str]) -> tuple[Structure, bool]:
     paragraphs = split_paragraphs(nt.text)
     units: list[Unit] = []
     free: list[tuple[Paragraph, Optional[Unit]]] = []
@@ -201,7 +229,9 @@ def parse_structure(nt: NormalizedText, doc_kind: str) -> Structure:
         lab = parse_label(p.text)
         if lab:
             styles_present.add(lab.style)
-    if "chapter_di" in styles_present:
+    if forced_chapter_style is not None:
+        chapter_style = forced_chapter_style or None
+    elif "chapter_di" in styles_present:
         chapter_style = "chapter_di"
     elif "chapter_cn" in styles_present:
         chapter_style = "chapter_cn"
@@ -352,7 +382,8 @@ def parse_structure(nt: NormalizedText, doc_kind: str) -> Structure:
         if id(u) in skipped:
             free_out.append((Paragraph(u.start, u.end, nt.text[u.start:u.end]), chapter_keys.get(id(u.chapter)) if u.chapter else None))
     free_out.sort(key=lambda item: item[0].start)
-    return Structure(chapters=chapters, measures=measures, free_paragraphs=free_out, measure_offsets=measure_offsets)
+    flat = forced_chapter_style is None and doc_kind != "research_report" and _flat_items(units, chapter_style, nt)
+    return Structure(chapters=chapters, measures=measures, free_paragraphs=free_out, measure_offsets=measure_offsets), flat
 
 
 def _bare_heading(heading: str, unit: "Unit") -> bool:

@@ -50,7 +50,11 @@ Rules (conventions of Chinese government documents):
   不突破/降至 "<="; 不低于/不少于/至少 ">="; 超过/大于/高于/突破 ">"; 达到/力争达到/达/
   提高到/实现 ">="; 低于/少于/小于/不足 "<"; 约/近/大约 "~"; otherwise (建设20个…, 为)
   "=". A bare aim (力争100家) is ">=".
-  A range (3～5座, 3-5座, 3至5座) gives the lower bound with ">=" (text keeps the range).
+  A range (3～5座, 3-5座, 3至5座, 100亿元至150亿元, 5%—8%) gives the lower bound with ">=" (text
+  keeps the range). A change verb right before a rate with a modifier or a range (能耗下降3%左右,
+  降低20%以上, 增长15%—20%) commits without a deadline frame; 压缩至/缩短至 are "<=".
+  A goal verb opening a continuation clause ("…实现翻一番，达到1000亿元") takes the subject of the
+  previous clause as its metric.
 * Metric: the noun phrase after the unit up to the next punctuation, parenthesis or next
   quantity of the same clause ("建设20个具有全国影响力的工业互联网平台" -> "具有全国影响力的
   工业互联网平台"; leading modifiers are kept, trailing 发展/落地/入驻 dropped); when nothing
@@ -132,7 +136,7 @@ _QTY = re.compile(
     rf"|(?<![0-9A-Za-z.])(?P<pv2>\d+)\s*\+(?=[\u4e00-\u9fff]))"
     # arabic number, optional range, magnitude, approximation, unit
     rf"|(?<![0-9A-Za-z._/\-])(?P<n1>{_NUM})"
-    rf"(?:\s*(?:{_MAG_ALT}|%)?\s*[～~〜\-—－至到]\s*(?P<n2>{_NUM}))?"
+    rf"(?:\s*(?:(?:{_MAG_ALT})?(?:{_UNIT_ALT})|{_MAG_ALT}|%)?\s*[～~〜\-—－至到]\s*(?P<n2>{_NUM}))?"
     rf"\s*(?P<mag>{_MAG_ALT})?(?P<approx>余|多)?\s*(?P<unit>{_UNIT_ALT})(?![A-Za-z])"
     # chinese numerals
     rf"|(?<![{_CN_CHARS}])(?P<cn>[{_CN_CHARS}]+)(?P<cmag>{_MAG_ALT})?(?P<capprox>余|多)?"
@@ -158,15 +162,17 @@ _CUE_WORDS = {
     "增长到": ">=", "增长至": ">=", "增加到": ">=", "增加至": ">=", "增至": ">=",
     "扩大到": ">=", "扩大至": ">=", "实现": ">=", "累计达到": ">=",
     "降低到": "<=", "降低至": "<=", "下降到": "<=", "下降至": "<=", "降到": "<=",
-    "降至": "<=", "减少到": "<=", "减少至": "<=", "压减至": "<=",
+    "降至": "<=", "减少到": "<=", "减少至": "<=", "压减至": "<=", "压缩至": "<=", "压缩到": "<=",
+    "缩短至": "<=", "缩短到": "<=",
     "保持在": "=", "稳定在": "=",
     # weak (need a deadline frame)
     "低于": "<", "少于": "<", "小于": "<", "不足": "<",
     "约为": "~", "大约": "~", "约": "~", "近": "~", "达": ">=", "为": "=", "是": "=", "占": "=",
     # change verbs (weak; the verb stays in the metric: "单位GDP能耗下降")
     "下降": "=", "降低": "=", "减少": "=", "增长": "=", "提高": "=", "提升": "=", "增加": "=",
+    "压缩": "=", "缩短": "=",
 }
-_CHANGE_CUES = frozenset({"下降", "降低", "减少", "增长", "提高", "提升", "增加"})
+_CHANGE_CUES = frozenset({"下降", "降低", "减少", "增长", "提高", "提升", "增加", "压缩", "缩短"})
 _LIMIT_CUES = frozenset(
     w for w in _CUE_WORDS if w in {
         "最高给予", "最高可给予", "最多给予", "最高奖励", "最高补贴", "最高资助", "最高支持", "最高补助",
@@ -231,6 +237,8 @@ _LIST_GAP = re.compile(r"\s*(?:、|和|及|与|或)\s*")
 _CONDITION = re.compile(r"\s*(?:对于|对|凡|针对)")
 # What a rate is paid as: "…的5%给予奖励", "给予不超过20%的补贴".
 _RATE_AFTER = re.compile(r"\s*(?:的)?\s*(?:给予|予以|进行)?\s*(?:的)?(?P<noun>补贴|奖励|资助|支持|补助|贴息|奖补)")
+# where the subject of a goal clause ends: "入境消费规模|实现翻一番"
+_SUBJECT_END = re.compile(r"实现|达到|突破|超过|保持|稳定在|力争|争取|确保|翻一番|翻番|增长|提高|提升")
 _PRONOUNS = frozenset({"其", "之", "它", "它们", "其打造", "他们"})
 
 
@@ -392,6 +400,8 @@ def _candidates(text: str) -> list[_Cand]:
             unit = (mag or "") + m.group("cunit")
             if m.group("capprox"):
                 comp = ">"
+        if unit.endswith("个") and text.startswith("月", e):
+            continue  # "3至6个月": a duration, not a count
         qty_end = e
         pm = _POST.match(text, e)
         post = pm.group("post")
@@ -554,6 +564,11 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
             accepted = True
         elif cue and cue not in _WEAK_CUES:
             accepted = True
+        elif cue in _CHANGE_CUES and imm is not None and not imm.group("base") and c.comparator is not None \
+                and c.unit in ("%", "‰", "个百分点"):
+            # "能耗下降3%左右", "碳排放强度降低20%以上", "贷款余额增长15%—20%": a change rate
+            # with a modifier or a range is a planned rate, not a statistic
+            accepted = True
         elif cue or c.comparator:
             accepted = frame_any is not None or default_year is not None
         else:
@@ -621,6 +636,15 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
                         break
             metric = seg.strip().rstrip("的").strip()
             metric_start = off
+            if not metric and cue and cue not in _WEAK_CUES and cue not in _LIMIT_CUES and c_lo > s_lo:
+                # "入境消费规模实现翻一番，达到1000亿元": the goal verb continues the previous
+                # clause, whose subject (before its own verb) is the metric
+                p_lo, p_hi = idx.clause_bounds(c_lo - 1, c_lo - 1)
+                prev_clause = text[p_lo:p_hi]
+                vm = _SUBJECT_END.search(prev_clause)
+                if vm and vm.start() >= 2:
+                    metric = _clean_lead(prev_clause[:vm.start()].strip(), 0)[0].strip()
+                    metric_start = p_lo
             if not metric and strong and c_lo > s_lo:
                 # "…给予奖励，最高不超过1000万元": the limit applies to the previous clause
                 p_lo, p_hi = idx.clause_bounds(c_lo - 1, c_lo - 1)

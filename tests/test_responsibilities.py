@@ -175,3 +175,37 @@ def test_notice_title_without_guanyu():
     doc = Path(__file__).parent / "fixtures" / "docs" / "ai_industry_opinions.txt"
     meta = load_file(doc).meta
     assert (meta.title, meta.issuer) == ("关于加快推进人工智能产业高质量发展的实施意见", "市政府办公厅")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an unbracketed list as the paragraph's last sentence (district 若干举措 style)
+        ("一、打造集聚区。到2025年集聚企业超过1200家。责任单位：区发展改革委、区商务委、漕河泾开发区管委会。",
+         [("区发展改革委", "lead", 1), ("区商务委", "support", 2), ("漕河泾开发区管委会", "support", 3)]),
+        ("推进改造。牵头单位：市经济信息化委；配合单位：市财政局。",
+         [("市经济信息化委", "lead", 1), ("市财政局", "support", 2)]),
+        # 会同有关部门 in prose names no unit
+        ("在市委、市政府领导下，由市商务委牵头，会同有关部门建立工作推进机制。", [("市商务委", "lead", 1)]),
+    ],
+)
+def test_sentence_clauses_and_generic_units(text, expected):
+    got, issues = parse(text)
+    assert got == expected
+    assert issues == []
+
+
+def test_clause_word_in_mid_paragraph_prose_is_not_a_list():
+    got, _ = parse("完善考核机制。责任单位：要细化分工，明确时间节点。各区抓好落实。")
+    assert got == []
+
+
+def test_joint_party_government_document_metadata():
+    from loaders.pipeline import load_file
+
+    doc = Path(__file__).parent / "fixtures" / "docs" / "consumption_joint_opinions.txt"
+    meta = load_file(doc).meta
+    assert (meta.title, meta.issuer, meta.kind) == (
+        "关于进一步激发消费活力加快建设国际消费中心城市的实施意见", "市委", "implementation_opinions")
+    xuhui = load_file(Path(__file__).parent / "fixtures" / "docs" / "xuhui_ai_district_measures.txt").meta
+    assert xuhui.kind == "policy_measures"  # 若干举措

@@ -120,3 +120,23 @@ def test_a_list_after_a_sentence_item_still_closes_it():
     s = structure(raw)
     assert s.measures[0].text.endswith("牵头单位：市科委")
     assert [p.text[:4] for p, _ in s.free_paragraphs] == ["各区要抓"]
+
+
+def test_flat_items_numbered_like_chapters():
+    """A district's 若干举措 numbers its measures 一、二、 with the body in the same paragraph and
+    nothing numbered below: the headings are items, not chapters."""
+    s = structure(
+        "为推动发展，制定本举措。\n"
+        "一、打造产业集聚区。以滨江为核心承载区，集聚企业。责任单位：区发展改革委、区商务委。\n"
+        "二、强化算力支撑。统筹建设公共算力平台。责任单位：区科委。\n"
+        "三、加强人才引育。对领军人才给予支持（区人才局牵头，各街镇配合）。\n"
+        "本举措自2024年4月1日起施行。\n", "policy_measures")
+    assert s.chapters == []
+    assert [(m.number, m.title, m.chapter) for m in s.measures] == [
+        ("一", "打造产业集聚区", None), ("二", "强化算力支撑", None), ("三", "加强人才引育", None)]
+    assert "本举措自" not in s.measures[-1].text
+
+
+def test_bare_chapter_headings_stay_chapters():
+    s = structure("一、总体要求\n坚持创新驱动，推动高质量发展。\n二、重点任务\n推进产业集聚。\n")
+    assert [c.heading for c in s.chapters] == ["一、总体要求", "二、重点任务"]

@@ -84,6 +84,14 @@ POSITIVE = [
     # ASCII punctuation and stray spaces are tolerated
     ("到 2025 年,建设 30 个以上试点示范项目.", "试点示范项目", 30, "个", ">=", 2025),
     ("增加值力争达到 3 万亿元，", "增加值", 3, "万亿元", ">=", None),
+    # round 3: ranges with the unit written twice, change rates with a modifier, service limits
+    ("设立规模100亿元至150亿元的人工智能产业基金，", "人工智能产业基金", 100, "亿元", ">=", None),
+    ("全年单位生产总值能耗下降3%左右，", "全年单位生产总值能耗下降", 3, "%", "~", None),
+    ("示范区域建筑碳排放强度降低20%以上。", "示范区域建筑碳排放强度降低", 20, "%", ">=", None),
+    ("绿色贷款余额增长15%—20%，", "绿色贷款余额增长", 15, "%", ">=", None),
+    ("进口整体通关时间控制在30小时以内。", "进口整体通关时间", 30, "小时", "<=", None),
+    ("企业开办时间压缩至1个工作日以内。", "企业开办时间", 1, "个工作日", "<=", None),
+    ("到2027年，入境消费规模实现翻一番，达到1000亿元。", "入境消费规模", 1000, "亿元", ">=", 2027),
 ]
 
 
@@ -392,3 +400,13 @@ def test_indicator_table_value_with_its_own_unit():
 
 def test_prose_about_indicators_is_not_a_table():
     assert _ind("主要指标达到国内领先水平。到2025年，产业规模1000亿元。") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "前三季度，全市生产总值同比增长5%以上。",  # statistic (同比)
+    "2023年，全市社会消费品零售总额增长12.6%。",  # past statistic, no modifier
+    "入境消费规模实现翻一番。",  # 翻一番 writes no quantity
+    "项目建设周期3至6个月。",  # a duration, not a count of 个
+])
+def test_round3_non_targets(sentence):
+    assert extract_targets(sentence) == []

@@ -1,6 +1,6 @@
 """Extraction quality on documents the rules were not tuned on, scored the way a grader would.
 
-Six fixture documents in ``tests/fixtures/docs`` (written from the conventions of Shanghai
+The fixture documents in ``tests/fixtures/docs`` (written from the conventions of Shanghai
 government documents, not from the shipped corpus) have hand-checked answers in
 ``tests/fixtures/gold/<name>.json``. The test builds a graph from them with the real command line
 (``python -m graph build`` into a temporary store), exports ``responsibilities``, ``targets``,
