@@ -209,3 +209,21 @@ def test_joint_party_government_document_metadata():
         "关于进一步激发消费活力加快建设国际消费中心城市的实施意见", "市委", "implementation_opinions")
     xuhui = load_file(Path(__file__).parent / "fixtures" / "docs" / "xuhui_ai_district_measures.txt").meta
     assert xuhui.kind == "policy_measures"  # 若干举措
+
+
+@pytest.mark.parametrize("cell", [
+    "2024年", "2024年底", "2024年12月底前", "2025年6月30日前", "2024年第四季度", "2024年上半年",
+    "2025年年底前完成", "长期坚持", "每季度", "持续推进", "2023—2025年", "2024年内",
+])
+def test_task_table_deadline_cells_are_recognised(cell):
+    """A 完成时限 cell is a deadline, never a task or an agency (and never a target)."""
+    from loaders.tables import DEADLINE
+
+    assert DEADLINE.match(cell)
+
+
+@pytest.mark.parametrize("cell", ["推进人工智能产业发展", "市经济信息化委", "100家", "2024年培育50家企业"])
+def test_task_table_text_cells_are_not_deadlines(cell):
+    from loaders.tables import DEADLINE
+
+    assert not DEADLINE.match(cell)
