@@ -218,7 +218,8 @@ def link(page: str, **params: str) -> str:
 TABLE_STYLE = """<style>
 table.kg-table {border-collapse: collapse; width: 100%; font-size: 14px; margin-bottom: 1rem;}
 table.kg-table th {text-align: left; background: #f0f2f6; padding: 4px 6px; white-space: nowrap;}
-table.kg-table td {border-top: 1px solid #e6e9ef; padding: 4px 6px; vertical-align: top;}
+table.kg-table td {border-top: 1px solid #e6e9ef; padding: 4px 6px; vertical-align: top;
+                   overflow-wrap: anywhere;}
 table.kg-table td.src {color: #555; font-size: 13px;}
 table.kg-table td.num, table.kg-table td.links {white-space: nowrap;}
 </style>"""

@@ -168,7 +168,7 @@ def _details(node_id: str) -> None:
             props, other = r["properties"], r["other"]
             rows.append((
                 Cell("→" if r["direction"] == "out" else "←", "num"),
-                Cell(f"{REL_ZH.get(r['type'], r['type'])} {r['type']}", "num"),
+                Cell(f"{REL_ZH.get(r['type'], r['type'])} {r['type']}"),
                 Cell(f"[{LABEL_ZH.get(other.get('_label'), '')}] {caption(other, 30)}",
                      href=link("graph", node=other.get("id"))),
                 Cell(props.get("role") or ""),
