@@ -86,6 +86,17 @@ def _load_files(paths: Sequence[Path]) -> tuple[list, list[str]]:
     return records, failures
 
 
+def _load_for_write(paths: Sequence[Path], strict: bool) -> tuple[list, list[str]]:
+    """``_load_files`` for build/ingest: refuses (graph untouched) when ``strict`` and a file
+    failed, or when nothing could be loaded."""
+    records, failures = _load_files(paths)
+    if failures and strict:
+        raise CliError(f"{len(failures)} of {len(paths)} files failed (--strict); the graph was not changed")
+    if not records:
+        raise CliError("no document could be loaded; the existing graph was kept")
+    return records, failures
+
+
 def _no_measures_note(rec: Any) -> str:
     """Why a loaded document has no measures (it is still loaded, as a document)."""
     note = "no numbered measures found (一、 （一） 1． …); loaded as a document without measures"
@@ -125,11 +136,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     files = iter_document_files(dirs)
     if not files:
         raise CliError(f"no document files (.txt) in {', '.join(str(d) for d in dirs)}")
-    records, failures = _load_files(files)
-    if failures and args.strict:
-        raise CliError(f"{len(failures)} of {len(files)} files failed (--strict); the graph was not changed")
-    if not records:
-        raise CliError("no document could be loaded; the existing graph was kept")
+    records, failures = _load_for_write(files, args.strict)
     _write_graph(args, records)
     return 1 if failures else 0
 
@@ -141,11 +148,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for p in paths:
         if not p.is_file():
             raise CliError(f"{p}: no such file")
-    new, failures = _load_files(paths)
-    if failures and args.strict:
-        raise CliError(f"{len(failures)} of {len(paths)} files failed (--strict); the graph was not changed")
-    if not new:
-        raise CliError("no document could be loaded; the existing graph was kept")
+    new, failures = _load_for_write(paths, args.strict)
     store = _open(args)
     with store:
         existing = store.load_records() if store.exists() else []

@@ -283,6 +283,17 @@ def _text(file: str, entry: str, raw: dict, field: str, required: bool = True) -
     return str(value).strip()
 
 
+def _new_id(file: str, entry: str, raw: dict, seen: dict[str, str]) -> str:
+    """The entry's ``id``: an ASCII slug not used by an earlier entry (recorded in ``seen``)."""
+    entry_id = _text(file, entry, raw, "id")
+    if not _SLUG_RE.match(entry_id):
+        raise GazetteerError(file, f"id {entry_id!r} must be an ASCII slug ([a-z0-9_])", entry)
+    if entry_id in seen:
+        raise GazetteerError(file, f"duplicate id {entry_id!r}", entry)
+    seen[entry_id] = entry
+    return entry_id
+
+
 def _text_list(file: str, entry: str, raw: dict, field: str) -> tuple[str, ...]:
     value = raw.get(field)
     if value is None:
@@ -360,12 +371,7 @@ def load_sectors(path: Path) -> list[SectorEntry]:
     for i, raw in enumerate(_read_yaml(path, "sectors")):
         entry = _label(i, raw, "id")
         raw = _check_fields(file, entry, raw, fields)
-        sector_id = _text(file, entry, raw, "id")
-        if not _SLUG_RE.match(sector_id):
-            raise GazetteerError(file, f"id {sector_id!r} must be an ASCII slug ([a-z0-9_])", entry)
-        if sector_id in ids:
-            raise GazetteerError(file, f"duplicate id {sector_id!r}", entry)
-        ids[sector_id] = entry
+        _new_id(file, entry, raw, ids)
         raw_entries.append((entry, raw))
     sectors_raw = {}
     for entry, raw in raw_entries:
@@ -414,12 +420,7 @@ def load_places(path: Path, sector_ids: Iterable[str]) -> list[PlaceEntry]:
     for i, raw in enumerate(_read_yaml(path, "places")):
         entry = _label(i, raw, "id")
         raw = _check_fields(file, entry, raw, fields)
-        place_id = _text(file, entry, raw, "id")
-        if not _SLUG_RE.match(place_id):
-            raise GazetteerError(file, f"id {place_id!r} must be an ASCII slug ([a-z0-9_])", entry)
-        if place_id in labels:
-            raise GazetteerError(file, f"duplicate id {place_id!r}", entry)
-        labels[place_id] = entry
+        place_id = _new_id(file, entry, raw, labels)
         kind = _text(file, entry, raw, "kind")
         _check_kind(file, entry, kind, PLACE_KINDS)
         name = clean_name(_text(file, entry, raw, "name"))

@@ -77,8 +77,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-import yaml
-
 from loaders import yamlio
 
 VOCAB_PATH = Path(__file__).resolve().parent.parent / "data" / "vocab" / "target_units.yaml"
