@@ -1,6 +1,6 @@
 """Benchmark of ``python -m graph build``: the shipped corpus and a replicated corpus of N documents.
 
-Takes: command-line options (``--docs N`` [default 1000], ``--compare-writes``, ``--keep``).
+Takes: command-line options (``--docs N [N ...]`` [default 1000], ``--compare-writes``, ``--keep``).
 Gives: a markdown table on stdout: documents, wall time, documents/s, peak RSS, store size on
 disk, nodes and relationships -- one row per scenario. Each scenario runs ``python -m graph
 build`` in its own process tree (the figure a user gets, start-up included), so peak RSS
@@ -11,14 +11,14 @@ distinct file names and distinct 文号 (the number before 号 is prefixed with 
 every copy becomes its own Document.
 
 ``--compare-writes`` also times the store's write path alone for the two strategies on the same
-graph: bulk ``COPY`` from Arrow tables (used) and batched ``UNWIND … MERGE`` (kept for this
+graph: bulk ``COPY`` from Parquet files (used) and batched ``UNWIND … MERGE`` (kept for this
 comparison).
 
-Known limit (documented in the report): the build holds every ``DocumentRecord`` and the whole
-``GraphData`` in memory (citations, dedupe and chains need all documents), so peak memory grows
-linearly with the corpus -- see the RSS column.
+The build is streamed (``graph.build.GraphBuilder`` → ``LadybugStore.write``): records and
+the graph are not held in memory, so peak RSS should stay flat as the corpus grows -- run
+``--docs 250 1000 2000`` to see it.
 
-Run: ``python benchmarks/build.py [--docs 1000] [--compare-writes]``
+Run: ``python benchmarks/build.py [--docs 250 1000 2000] [--compare-writes]``
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def _dir_size(path: Path) -> int:
 
 _LOADED_RE = re.compile(r"loaded (\d+) of (\d+) files in ([\d.]+) s")
 _BUILT_RE = re.compile(r"built (\d+) documents: (\d+) nodes, (\d+) relationships in ([\d.]+) s "
-                       r"\(graph ([\d.]+) s, store ([\d.]+) s\)")
+                       r"\(graph ([\d.]+) s, store ([\d.]+) s after loading\)")
 
 
 def run_build(corpus: Path, store: Path) -> dict:
@@ -117,7 +117,8 @@ def _child(mode: str, corpus: Path, store: Path, extra: str = "") -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--docs", type=int, default=1000, help="size of the replicated corpus")
+    ap.add_argument("--docs", type=int, nargs="+", default=[1000],
+                    help="sizes of the replicated corpus (one scenario each)")
     ap.add_argument("--compare-writes", action="store_true",
                     help="also time COPY vs UNWIND/MERGE writes on the replicated corpus")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -140,10 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         r = _child("build", DEFAULT_CORPUS_DIR, tmp / "store-shipped")
         rows.append(("shipped corpus", r))
-        big = tmp / f"corpus-{args.docs}"
-        replicate(DEFAULT_CORPUS_DIR, big, args.docs)
-        r = _child("build", big, tmp / f"store-{args.docs}")
-        rows.append((f"replicated x{args.docs}", r))
+        for n in args.docs:
+            big = tmp / f"corpus-{n}"
+            replicate(DEFAULT_CORPUS_DIR, big, n)
+            r = _child("build", big, tmp / f"store-{n}")
+            rows.append((f"replicated x{n}", r))
 
         print("| corpus | documents | failed | load s | graph s | store s | total s | docs/s "
               "| peak RSS MB | store MB | nodes | relationships |")

@@ -3,8 +3,11 @@
 Takes: ``DocumentRecord``s (from ``loaders.pipeline``) and optionally a gazetteer
 (``loaders.gazetteer.load_gazetteer()``; the API used is ``agencies``/``sectors``/``places``,
 ``resolve_agency(written)`` and ``sector_ancestors(id)``).
-Gives: ``build_graph(records, gazetteer=None) -> GraphData`` with the labels and relationship
-types of ``graph.schema``; the id helpers (``document_id``, ``measure_id`` ...);
+Gives: ``GraphBuilder`` -- the graph built one document at a time (``add(record)`` gives that
+document's part, ``finish()`` the shared nodes, citations and plan chains), which is how the CLI
+streams a build to the store without holding the corpus; ``iter_graph_parts(records)``;
+``build_graph(records, gazetteer=None) -> GraphData`` (all parts merged), with the labels and
+relationship types of ``graph.schema``; the id helpers (``document_id``, ``measure_id`` ...);
 ``normalize_title``; ``dedupe_records``.
 
 Ids are stable (same input => same id, whatever the load order):
@@ -40,9 +43,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
-from graph.chains import compute_chains
+from graph.chains import chain_view, compute_chains, republication_digest
 from graph.model import Edge, GraphData, Node
 from loaders.records import DocumentRecord, Measure, PlaceMention, SourceSpan, Target
 
@@ -155,11 +158,11 @@ def _link_mentions(g: GraphData, b: "_Builder", owner: str, sectors, places, sou
     for p in places:
         pid = b.place(p.place_id, p)
         g.add_edge(Edge(owner, "LOCATED_IN", pid, _prov(p.span)))
-        for sid_raw in p.sectors:
+        for sid_raw in p.sectors:  # place -> sector: a shared edge, kept by the builder
             sid = b.sector(sid_raw)
-            if (pid, "FOCUSES_ON", sid) in g.edges:  # the first mention gives the provenance
+            if (pid, "FOCUSES_ON", sid) in b.g.edges:  # the first mention gives the provenance
                 continue
-            g.add_edge(Edge(pid, "FOCUSES_ON", sid, {
+            b.g.add_edge(Edge(pid, "FOCUSES_ON", sid, {
                 "source_file": source_file, "line": p.span.line if p.span else None,
             }))
 
@@ -272,17 +275,6 @@ class _Builder:
                     self.g.add_edge(Edge(self.place(mid), "WITHIN", pid))
         return pid
 
-    # -- targets ----------------------------------------------------------------------------
-    def target(self, tid: str, t: Target) -> str:
-        self.g.add_node(Node(tid, "Target", {
-            "metric": t.metric, "value": float(t.value) if t.value is not None else None,
-            "unit": t.unit, "comparator": t.comparator, "year": t.year, "text": t.text,
-            "source_file": t.span.source_file if t.span else None,
-            "line": t.span.line if t.span else None,
-        }))
-        return tid
-
-
 def _measure_props(doc_id: str, rec: DocumentRecord, m: Measure) -> dict[str, Any]:
     return {
         "document_id": doc_id, "source_file": rec.source_file,
@@ -303,30 +295,74 @@ def default_gazetteer() -> Any:
     return load_gazetteer()
 
 
-def build_graph(records: list[DocumentRecord], gazetteer: Any = None) -> GraphData:
-    """Canonicalize, dedupe and link ``records`` into one ``GraphData``.
+class GraphBuilder:
+    """Builds the graph one document at a time, so a build never holds the whole corpus.
 
-    ``gazetteer=None`` uses the project gazetteer when ``loaders.gazetteer`` exists; pass any object
-    with the gazetteer API (tests pass a small one) to control it.
+    ``add(record)`` returns the document's own part of the graph -- its Document, Chapter,
+    Measure and Target nodes and every edge that starts or ends at one of them -- or ``None``
+    when the record duplicates an earlier one (same file, or same document id; the message is in
+    ``dropped``). Shared nodes (Agency, Sector, Place, external Documents) and the links that need
+    every document (CITES, plan chains) come last, from ``finish()``. Records must arrive sorted by
+    ``source_file`` (the first of two duplicates wins, as in ``dedupe_records``).
+
+    Between the two, the builder keeps only what the cross-document passes need: the shared
+    nodes, one title/citation entry per document, and for plan chains the records without their
+    full text -- one per group of re-published copies (``graph.chains``).
     """
-    if gazetteer is None:
-        gazetteer = default_gazetteer()
-    records, _ = dedupe_records(records)
-    b = _Builder(gazetteer)
-    g = b.g
-    doc_ids = {rec.source_file: document_id(rec) for rec in records}
 
-    # title index for CITES
-    by_title: dict[str, list[str]] = {}
-    by_short: dict[str, list[str]] = {}
-    for rec in records:
-        key = normalize_title(rec.meta.title)
-        if key:
-            by_title.setdefault(key, []).append(doc_ids[rec.source_file])
-            by_short.setdefault(_title_without_period(key), []).append(doc_ids[rec.source_file])
+    def __init__(self, gazetteer: Any = None):
+        if gazetteer is None:
+            gazetteer = default_gazetteer()
+        self.gazetteer = gazetteer
+        self._b = _Builder(gazetteer)
+        self.shared = self._b.g  # shared nodes and the edges among them
+        self.dropped: list[str] = []
+        self.documents = 0
+        self._seen_file: dict[str, str] = {}
+        self._seen_id: dict[str, str] = {}
+        self._citations: list[tuple[str, str, str, Optional[int], list[tuple[str, str]]]] = []
+        self._chain_records: list[DocumentRecord] = []
+        self._chain_digests: set[str] = set()
+        self._measure_ids: set[str] = set()
+        self._last_file = ""
+        self._finished = False
 
-    for rec in records:
-        did = doc_ids[rec.source_file]
+    def add(self, rec: DocumentRecord) -> Optional[GraphData]:
+        if self._finished:
+            raise RuntimeError("GraphBuilder.add after finish()")
+        if rec.source_file < self._last_file:
+            raise ValueError(f"records must arrive sorted by source_file: {rec.source_file} "
+                             f"after {self._last_file}")
+        self._last_file = rec.source_file
+        did = document_id(rec)
+        if rec.source_file in self._seen_file:
+            self.dropped.append(f"{rec.source_file}: loaded twice; keeping one copy")
+            return None
+        if did in self._seen_id:
+            self.dropped.append(
+                f"{rec.source_file}: same document number {rec.meta.doc_number} as "
+                f"{self._seen_id[did]}; keeping {self._seen_id[did]}")
+            return None
+        self._seen_file[rec.source_file] = did
+        self._seen_id[did] = rec.source_file
+        self.documents += 1
+        part = self._document_part(rec, did)
+        meta = rec.meta
+        self._citations.append((did, rec.source_file, normalize_title(meta.title),
+                                meta.span.line if meta.span else None,
+                                [("implements", t) for t in meta.implements]
+                                + [("cites", t) for t in meta.cites]))
+        digest = republication_digest(rec)
+        if digest is None or digest not in self._chain_digests:
+            if digest is not None:
+                self._chain_digests.add(digest)
+            self._chain_records.append(chain_view(rec))
+        self._measure_ids.update(n.id for n in part.nodes.values() if n.label == "Measure")
+        return part
+
+    def _document_part(self, rec: DocumentRecord, did: str) -> GraphData:
+        b = self._b
+        g = GraphData()
         meta = rec.meta
         g.add_node(Node(did, "Document", {
             "title": meta.title, "doc_number": meta.doc_number, "issuer": meta.issuer,
@@ -367,7 +403,7 @@ def build_graph(records: list[DocumentRecord], gazetteer: Any = None) -> GraphDa
                 }))
             _link_mentions(g, b, mid, m.sectors, m.places, rec.source_file)
             for n, t in enumerate(m.targets, 1):
-                g.add_edge(Edge(mid, "SETS", b.target(f"{mid}/t{n}", t)))
+                g.add_edge(Edge(mid, "SETS", _target(g, f"{mid}/t{n}", t)))
             for am in m.agency_mentions:
                 aid = b.agency(am.agency, am.written, am.catalogued)
                 g.add_edge(Edge(mid, "MENTIONS", aid, _prov(am.span)))
@@ -377,14 +413,35 @@ def build_graph(records: list[DocumentRecord], gazetteer: Any = None) -> GraphDa
             g.add_edge(Edge(aid, "LEADS", did, {"rank": r.rank, **_prov(r.span, r.clause)}))
         for n, t in enumerate(rec.targets, 1):
             owner = measure_id(did, t.measure_key) if t.measure_key in measure_keys else did
-            g.add_edge(Edge(owner, "SETS", b.target(f"{did}/t{n}", t)))
+            g.add_edge(Edge(owner, "SETS", _target(g, f"{did}/t{n}", t)))
         _link_mentions(g, b, did, rec.sectors, rec.places, rec.source_file)
+        self._label_references(g)
+        return g
 
+    def _label_references(self, g: GraphData) -> None:
+        """Name the label of every node an edge of ``g`` reaches outside ``g`` (see GraphData)."""
+        for source, _type, target in g.edges:
+            for nid in (source, target):
+                if nid not in g.nodes and nid not in g.refs:
+                    g.refs[nid] = self.shared.label_of(nid)
+
+    def finish(self) -> GraphData:
+        """The shared nodes, citations and plan chains: the last part of the graph."""
+        if self._finished:
+            raise RuntimeError("GraphBuilder.finish called twice")
+        self._finished = True
+        b = self._b
+        g = self.shared
+        by_title: dict[str, list[str]] = {}
+        by_short: dict[str, list[str]] = {}
+        for did, _file, key, _line, _titles in self._citations:
+            if key:
+                by_title.setdefault(key, []).append(did)
+                by_short.setdefault(_title_without_period(key), []).append(did)
+        loaded = set(self._seen_id)
         # citations: implements first so it wins over a plain cite of the same title
-        own_key = normalize_title(meta.title)
-        line = meta.span.line if meta.span else None
-        for relation, titles in (("implements", meta.implements), ("cites", meta.cites)):
-            for title in titles:
+        for did, source_file, own_key, line, titles in self._citations:
+            for relation, title in titles:
                 key = normalize_title(title)
                 if not key or key == own_key:
                     continue
@@ -402,14 +459,55 @@ def build_graph(records: list[DocumentRecord], gazetteer: Any = None) -> GraphDa
                         "title": clean_title(title), "external": True,
                     }))
                 g.add_edge(Edge(did, "CITES", target, {
-                    "relation": relation, "source_file": rec.source_file, "line": line,
+                    "relation": relation, "source_file": source_file, "line": line,
                     "source_text": title,
                 }))
+        b.finish_agencies()
+        doc_ids = {f: did for did, f in self._seen_id.items()}
+        for link in compute_chains(self._chain_records, doc_ids, gazetteer=self.gazetteer):
+            ends = (link.later_id, link.earlier_id)
+            if all(e in loaded or e in self._measure_ids or e in g.nodes for e in ends):
+                g.add_edge(Edge(link.later_id, "CONTINUES", link.earlier_id, {
+                    "score": float(link.score), "evidence": link.evidence,
+                    "relation": link.relation,
+                }))
+        for source, _type, target in g.edges:
+            for nid in (source, target):
+                if nid not in g.nodes:
+                    g.refs[nid] = "Document" if nid in loaded else "Measure"
+        self._chain_records = []
+        return g
 
-    b.finish_agencies()
-    for link in compute_chains(records, doc_ids, gazetteer=gazetteer):
-        if link.later_id in g.nodes and link.earlier_id in g.nodes:
-            g.add_edge(Edge(link.later_id, "CONTINUES", link.earlier_id, {
-                "score": float(link.score), "evidence": link.evidence, "relation": link.relation,
-            }))
+
+def _target(g: GraphData, tid: str, t: Target) -> str:
+    g.add_node(Node(tid, "Target", {
+        "metric": t.metric, "value": float(t.value) if t.value is not None else None,
+        "unit": t.unit, "comparator": t.comparator, "year": t.year, "text": t.text,
+        "source_file": t.span.source_file if t.span else None,
+        "line": t.span.line if t.span else None,
+    }))
+    return tid
+
+
+def iter_graph_parts(records: Iterable[DocumentRecord], gazetteer: Any = None) -> Iterator[GraphData]:
+    """The graph of ``records`` (sorted by source_file) in parts: one per document, then the
+    shared part (``GraphBuilder``)."""
+    builder = GraphBuilder(gazetteer)
+    for rec in records:
+        part = builder.add(rec)
+        if part is not None:
+            yield part
+    yield builder.finish()
+
+
+def build_graph(records: list[DocumentRecord], gazetteer: Any = None) -> GraphData:
+    """Canonicalize, dedupe and link ``records`` into one ``GraphData`` (all parts merged).
+
+    ``gazetteer=None`` uses the project gazetteer when ``loaders.gazetteer`` exists; pass any object
+    with the gazetteer API (tests pass a small one) to control it.
+    """
+    g = GraphData()
+    for part in iter_graph_parts(sorted(records, key=lambda r: r.source_file), gazetteer):
+        g.merge(part)
+    g.refs = {}
     return g

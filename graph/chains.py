@@ -51,6 +51,7 @@ gazetteer and the YAML file.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import re
@@ -657,6 +658,20 @@ def compute_chains(records: list[DocumentRecord], doc_ids: Mapping[str, str],
     return sorted(links, key=lambda l: (l.later_id, l.earlier_id, l.relation))
 
 
+def republication_digest(rec: DocumentRecord) -> Optional[str]:
+    """A digest of the document's items, word for word (None when it has none): two documents
+    with the same digest are one text re-published (see ``_without_republications``)."""
+    items = "\n".join(f"{m.label}{m.text}" for m in rec.measures)
+    return hashlib.sha1(items.encode("utf-8")).hexdigest() if items else None
+
+
+def chain_view(rec: DocumentRecord) -> DocumentRecord:
+    """The part of a record plan chains read: without the full text and the chapters, which a
+    streamed build need not keep for every document. The text stays for an undated document,
+    whose date is estimated from it (``estimate_written_after``)."""
+    return dataclasses.replace(rec, text=rec.text if not rec.meta.issued else "", chapters=[])
+
+
 def _without_republications(records: list[DocumentRecord]) -> list[DocumentRecord]:
     """Keep one document of each group whose items are word for word the same.
 
@@ -665,17 +680,16 @@ def _without_republications(records: list[DocumentRecord]) -> list[DocumentRecor
     with the square of the number of copies. Chains are computed through the first copy (by file
     name); the other copies keep their own measures and responsibilities, but no chains.
     """
-    seen: dict[str, str] = {}
+    seen: set[str] = set()
     kept: list[DocumentRecord] = []
     for rec in sorted(records, key=lambda r: r.source_file):
-        items = "\n".join(f"{m.label}{m.text}" for m in rec.measures)
-        if not items:
+        digest = republication_digest(rec)
+        if digest is None:
             kept.append(rec)
             continue
-        digest = hashlib.sha1(items.encode("utf-8")).hexdigest()
         if digest in seen:
             continue
-        seen[digest] = rec.source_file
+        seen.add(digest)
         kept.append(rec)
     return kept
 

@@ -30,7 +30,7 @@ import sys
 import time
 import unicodedata
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Iterable, Iterator, Optional, Sequence
 
 from graph.store import StoreError, open_store
 
@@ -57,20 +57,29 @@ def _gazetteer() -> Any:
         raise CliError(f"cannot load the gazetteer: {exc}") from None
 
 
-def _load_files(paths: Sequence[Path]) -> tuple[list, list[str]]:
-    """Load each file, printing a status line; returns (records, failure messages)."""
+class _Tally:
+    """What a load reports at its end: files tried, failure messages, seconds."""
+
+    def __init__(self, n_files: int):
+        self.n_files = n_files
+        self.loaded = 0
+        self.failures: list[str] = []
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+
+
+def _loaded(paths: Sequence[Path], tally: _Tally) -> Iterator[Any]:
+    """Load each file in order, printing a status line; yields the records, one at a time."""
     from loaders.pipeline import iter_load
 
-    records, failures = [], []
-    started = time.perf_counter()
     for path, rec, exc, bug in iter_load(paths):
         if exc is not None:
-            failures.append(str(exc))
+            tally.failures.append(str(exc))
             _err(f"FAIL  {exc}")
             continue
         if bug is not None or rec is None:
             msg = f"{Path(path).name}: {bug}"
-            failures.append(msg)
+            tally.failures.append(msg)
             _err(f"FAIL  {msg}")
             continue
         n_resp = sum(len(m.responsibilities) for m in rec.measures)
@@ -79,22 +88,22 @@ def _load_files(paths: Sequence[Path]) -> tuple[list, list[str]]:
         _err(f"ok    {rec.source_file}  {len(rec.measures)} measures, {n_resp} responsibilities{extra}")
         for issue in warns:  # "file:line: warning: reason"
             _err(f"warn  {issue}")
-        if not rec.measures:
+        if not rec.measures and rec.meta.kind != "interpretation":  # an explanation has none
             _err(f"warn  {rec.source_file}: {_no_measures_note(rec)}")
-        records.append(rec)
-    _err(f"loaded {len(records)} of {len(paths)} files in {time.perf_counter() - started:.1f} s")
-    return records, failures
+        tally.loaded += 1
+        yield rec
+    tally.seconds = time.perf_counter() - tally.started
+    _err(f"loaded {tally.loaded} of {tally.n_files} files in {tally.seconds:.1f} s")
 
 
-def _load_for_write(paths: Sequence[Path], strict: bool) -> tuple[list, list[str]]:
-    """``_load_files`` for build/ingest: refuses (graph untouched) when ``strict`` and a file
-    failed, or when nothing could be loaded."""
-    records, failures = _load_files(paths)
-    if failures and strict:
-        raise CliError(f"{len(failures)} of {len(paths)} files failed (--strict); the graph was not changed")
-    if not records:
-        raise CliError("no document could be loaded; the existing graph was kept")
-    return records, failures
+def _refusal(tally: _Tally, strict: bool) -> Optional[str]:
+    """Why a build/ingest must not replace the graph: a failed file under ``--strict``, or
+    nothing loaded."""
+    if tally.failures and strict:
+        return f"{len(tally.failures)} of {tally.n_files} files failed (--strict); the graph was not changed"
+    if not tally.loaded:
+        return "no document could be loaded; the existing graph was kept"
+    return None
 
 
 def _no_measures_note(rec: Any) -> str:
@@ -106,23 +115,52 @@ def _no_measures_note(rec: Any) -> str:
     return note
 
 
-def _write_graph(args: argparse.Namespace, records: list) -> None:
-    from graph.build import build_graph, dedupe_records
+def _write_graph(args: argparse.Namespace, records: Iterable[Any], tally: _Tally) -> None:
+    """Build the graph from ``records`` (sorted by file name) and write it, streamed: each
+    document's part of the graph goes to the store as it is built, so neither the records nor
+    the graph are held in memory; the shared nodes, citations and plan chains come last. Any
+    refusal (``--strict``, nothing loaded) is raised before the store switches: the previous
+    graph stays."""
+    from graph.build import GraphBuilder
+    from graph.model import GraphBatch
 
-    records, dropped = dedupe_records(records)
-    for msg in dropped:
-        _err(f"warn  {msg}")
-    t0 = time.perf_counter()
-    graph = build_graph(records, _gazetteer())
-    t1 = time.perf_counter()
+    builder = GraphBuilder(_gazetteer())
+    graph_s = 0.0
+
+    def batches() -> Iterator[GraphBatch]:
+        nonlocal graph_s
+        for rec in records:
+            t = time.perf_counter()
+            part = builder.add(rec)
+            graph_s += time.perf_counter() - t
+            if part is None:
+                _err(f"warn  {builder.dropped[-1]}")
+                continue
+            yield GraphBatch(part, [rec])
+        refusal = _refusal(tally, args.strict)
+        if refusal:
+            raise CliError(refusal)
+        t = time.perf_counter()
+        shared = builder.finish()
+        graph_s += time.perf_counter() - t
+        yield GraphBatch(shared)
+
     store = _open(args)
     with store:
-        store.rebuild(graph, records)
-    n_nodes, n_edges = len(graph.nodes), len(graph.edges)
+        counts = store.write(batches())
+    n_nodes = sum(counts.get(nt, 0) for nt in _node_labels())
+    n_edges = sum(counts.values()) - n_nodes
     where = getattr(store, "path", None) or store.backend
-    t2 = time.perf_counter()
-    _err(f"built {len(records)} documents: {n_nodes} nodes, {n_edges} relationships "
-         f"in {t2 - t0:.1f} s (graph {t1 - t0:.1f} s, store {t2 - t1:.1f} s) -> {where}")
+    total = time.perf_counter() - tally.started
+    _err(f"built {builder.documents} documents: {n_nodes} nodes, {n_edges} relationships "
+         f"in {total:.1f} s (graph {graph_s:.1f} s, store {max(0.0, total - tally.seconds):.1f} s "
+         f"after loading) -> {where}")
+
+
+def _node_labels() -> list[str]:
+    from graph.schema import NODE_TYPES
+
+    return [nt.label for nt in NODE_TYPES]
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -136,32 +174,45 @@ def cmd_build(args: argparse.Namespace) -> int:
     files = iter_document_files(dirs)
     if not files:
         raise CliError(f"no document files (.txt) in {', '.join(str(d) for d in dirs)}")
-    records, failures = _load_for_write(files, args.strict)
-    _write_graph(args, records)
-    return 1 if failures else 0
+    tally = _Tally(len(files))
+    _write_graph(args, _loaded(files, tally), tally)
+    return 1 if tally.failures else 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    import heapq
+
     from graph.build import document_id
 
-    paths = [Path(p) for p in args.files]
+    paths = sorted((Path(p) for p in args.files), key=lambda p: p.name)
     for p in paths:
         if not p.is_file():
             raise CliError(f"{p}: no such file")
-    new, failures = _load_for_write(paths, args.strict)
-    store = _open(args)
-    with store:
-        existing = store.load_records() if store.exists() else []
+    tally = _Tally(len(paths))
+    new = list(_loaded(paths, tally))  # the files given (few): loaded before the graph is read
+    refusal = _refusal(tally, args.strict)
+    if refusal:
+        raise CliError(refusal)
     new_files = {r.source_file for r in new}
     new_ids = {document_id(r) for r in new}
-    kept = []
-    for r in existing:
-        if r.source_file in new_files or document_id(r) in new_ids:
-            _err(f"replace {r.source_file}")
-        else:
-            kept.append(r)
-    _write_graph(args, kept + new)
-    return 1 if failures else 0
+    store = _open(args)
+    with store:
+        exists = store.exists()
+
+    def kept() -> Iterator[Any]:  # the stored records not replaced, streamed from the store
+        if not exists:
+            return
+        reader = _open(args)
+        with reader:
+            for r in reader.iter_records():
+                if r.source_file in new_files or document_id(r) in new_ids:
+                    _err(f"replace {r.source_file}")
+                else:
+                    yield r
+
+    by_file = lambda r: r.source_file  # noqa: E731
+    _write_graph(args, heapq.merge(kept(), sorted(new, key=by_file), key=by_file), tally)
+    return 1 if tally.failures else 0
 
 
 def _parse_params(items: Optional[list[str]]) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The embedded LadybugDB store (default backend).
 
-Takes: ``GraphData`` + ``DocumentRecord``s to persist (``rebuild``); read-only Cypher + parameters
+Takes: a stream of ``GraphBatch``es -- parts of the graph with the ``DocumentRecord``s they came
+from (``write``; ``rebuild(graph, records)`` is one batch) -- and read-only Cypher + parameters
 (``query``).
 Gives: ``LadybugStore(path)`` implementing ``graph.store.GraphStore``; ``default_store_path()``
 (``<repo>/var/store``, git-ignored); ``ddl_statements()`` (typed DDL generated from
@@ -13,18 +14,21 @@ Layout of a store folder::
     <path>/versions/v000007/
         graph.lbdb                 the LadybugDB database
         records.jsonl.gz           the DocumentRecords the graph was built from (for ``ingest``),
-                                   one JSON object per line
+                                   one JSON object per line, in source-file order
         manifest.json              counts by label/type, build time, record count
         readers.lock               shared flock held by every open reader of this version
 
-Rebuild = write a fresh version folder (bulk ``COPY`` from Arrow tables, in chunks of
-``COPY_CHUNK`` rows; measured faster than ``UNWIND … MERGE`` batches of 2000 rows: 6.6 s vs 14.4 s
-for 4.5k nodes / 18k relationships, of which ~3 s is the fixed cost of creating a database --
-``benchmarks/build.py --compare-writes``), verify the
-counts against the ``GraphData``, reopen it read-only, then switch ``CURRENT`` atomically and
-delete old versions no reader holds (the previous version is always kept). An exception or a
-killed process before the switch leaves ``CURRENT`` -- the previous graph -- untouched; the
-half-written folder is removed then or by the next rebuild.
+Write = stream the batches into a fresh version folder: every node and edge goes to a Parquet
+file of its label or (type, from label, to label) as it arrives (``_ParquetTables``), every
+record to the records file, so the store holds one batch at a time; then bulk ``COPY … FROM``
+each file (nodes first), one ``CHECKPOINT``, verify the counts, reopen it read-only, switch
+``CURRENT`` atomically and delete old versions no reader holds (the previous version is always
+kept). Copying from files kept the engine at ~300 MB for 1,000 documents where copying the same
+rows from in-memory Arrow tables took ~600 MB; ``COPY`` beat ``UNWIND … MERGE`` batches 6.6 s vs
+14.4 s (``benchmarks/build.py --compare-writes``). An exception -- including one raised by the
+batches' source, which is re-raised as it is -- or a killed process before the switch leaves
+``CURRENT`` -- the previous graph -- untouched; the half-written folder is removed then or by
+the next write.
 
 Queries open the ``CURRENT`` version with ``read_only=True`` (the engine refuses writes), after
 ``graph.readonly.ensure_read_only`` (clear messages); each statement is prepared alone (one
@@ -49,13 +53,14 @@ import threading
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 import ladybug as lb
 import pyarrow as pa
+import pyarrow.parquet as pq
 from pydantic import TypeAdapter
 
-from graph.model import Edge, GraphData, Node
+from graph.model import Edge, GraphBatch, GraphData, Node
 from graph.readonly import ensure_read_only, plan_statement, plan_violation, timeout_message
 from graph.schema import NODE_TYPE_BY_LABEL, NODE_TYPES, REL_TYPES, coerce_value
 from graph.store import (
@@ -80,7 +85,6 @@ _ARROW_TYPES = {"STRING": pa.string(), "INT64": pa.int64(), "DOUBLE": pa.float64
                 "BOOLEAN": pa.bool_()}
 _RECORD_ADAPTER = TypeAdapter(DocumentRecord)
 WRITE_BUFFER_BYTES = int(os.environ.get("POLICY_KG_WRITE_BUFFER_MB", "1024")) * 1024 * 1024
-COPY_CHUNK = 20000  # rows per COPY statement
 READ_BUFFER_BYTES = int(os.environ.get("POLICY_KG_READ_BUFFER_MB", "256")) * 1024 * 1024
 
 
@@ -139,6 +143,139 @@ def _coerced(values: list[Any], type_name: str) -> list[Any]:
     if all(v is None or type(v) is python_type for v in values):
         return values
     return [coerce_value(v, type_name) for v in values]
+
+
+_COPY_DIR = "copy"  # Parquet files of a version being written; removed once loaded
+ROW_GROUP = 4096  # rows buffered per table before they are written to its Parquet file
+
+
+def _row_group(label: str) -> int:
+    """Documents carry their whole text: a few dozen per row group keep the buffer small."""
+    return 32 if label == "Document" else ROW_GROUP
+
+
+def _rel_group(graph: GraphData, edge: Edge) -> tuple[str, str, str]:
+    """(type, source label, target label) of ``edge``, checked against the schema."""
+    try:
+        key = (edge.type, graph.label_of(edge.source), graph.label_of(edge.target))
+    except KeyError as exc:
+        raise StoreError(f"edge {edge.key} points to a missing node {exc}") from None
+    if key not in _ALLOWED_RELS:
+        raise StoreError(f"edge type {key[0]} from {key[1]} to {key[2]} is not in the schema")
+    return key
+
+
+_ALLOWED_RELS = {(rt.name, a, b) for rt in REL_TYPES for a, b in rt.pairs}
+_REL_TYPE = {rt.name: rt for rt in REL_TYPES}
+
+
+class _ParquetTables:
+    """Streamed rows of one graph: a Parquet file per node label and per relationship group.
+
+    ``add(graph)`` files every node under its label and every edge under its (type, from label,
+    to label), writing a row group whenever a table has ``ROW_GROUP`` rows buffered;
+    ``close()`` returns the node files, the relationship files and the row counts per label and
+    type. A node id written twice is left for ``COPY`` to refuse (primary key).
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        folder.mkdir()
+        self._columns: dict[Any, dict[str, list[Any]]] = {}
+        self._writers: dict[Any, Any] = {}
+        self._files: dict[Any, Path] = {}
+        self.counts: dict[str, int] = {}
+
+    def _buffer(self, key: Any, names: list[str]) -> dict[str, list[Any]]:
+        cols = self._columns.get(key)
+        if cols is None:
+            cols = self._columns[key] = {name: [] for name in names}
+        return cols
+
+    def add(self, graph: GraphData) -> None:
+        by_label: dict[str, list[Node]] = {}
+        for node in graph.nodes.values():
+            by_label.setdefault(node.label, []).append(node)
+        for label, nodes in by_label.items():
+            nt = NODE_TYPE_BY_LABEL.get(label)
+            if nt is None:
+                raise StoreError(f"node {nodes[0].id!r} has label {label!r}, not in the schema")
+            cols = self._buffer(label, [name for name, _typ in nt.properties])
+            for name, col in cols.items():
+                col.extend([n.id for n in nodes] if name == "id"
+                           else [n.properties.get(name) for n in nodes])
+            self.counts[label] = self.counts.get(label, 0) + len(nodes)
+            if len(cols["id"]) >= _row_group(label):
+                self._flush(label)
+        by_group: dict[tuple[str, str, str], list[Edge]] = {}
+        labels = {nid: n.label for nid, n in graph.nodes.items()}
+        labels.update(graph.refs)
+        for edge in graph.edges.values():
+            src, dst = labels.get(edge.source), labels.get(edge.target)
+            key = (edge.type, src, dst)
+            if src is None or dst is None or key not in _ALLOWED_RELS:
+                key = _rel_group(graph, edge)  # raises the precise error
+            by_group.setdefault(key, []).append(edge)
+        for key, edges in by_group.items():
+            rt = _REL_TYPE[key[0]]
+            cols = self._buffer(key, ["from", "to", *(name for name, _typ in rt.properties)])
+            for name, col in cols.items():
+                col.extend([e.source for e in edges] if name == "from"
+                           else [e.target for e in edges] if name == "to"
+                           else [e.properties.get(name) for e in edges])
+            self.counts[key[0]] = self.counts.get(key[0], 0) + len(edges)
+            if len(cols["from"]) >= ROW_GROUP:
+                self._flush(key)
+
+    def _flush(self, key: Any) -> None:
+        cols = self._columns[key]
+        if isinstance(key, str):
+            types = dict(NODE_TYPE_BY_LABEL[key].properties)
+        else:
+            types = {"from": "STRING", "to": "STRING", **dict(_REL_TYPE[key[0]].properties)}
+        table = pa.table({name: pa.array(values if name in ("id", "from", "to")
+                                         else _coerced(values, types[name]),
+                                         type=_ARROW_TYPES[types[name]])
+                          for name, values in cols.items()})
+        writer = self._writers.get(key)
+        if writer is None:
+            name = key if isinstance(key, str) else "__".join(key)
+            self._files[key] = self.folder / f"{name}.parquet"
+            writer = self._writers[key] = pq.ParquetWriter(str(self._files[key]), table.schema)
+        writer.write_table(table)
+        for col in cols.values():
+            col.clear()
+
+    def close(self) -> tuple[list[tuple[str, Path]], list[tuple[tuple[str, str, str], Path]],
+                             dict[str, int]]:
+        for key, cols in self._columns.items():
+            if next(iter(cols.values())):
+                self._flush(key)
+        for writer in self._writers.values():
+            writer.close()
+        nodes = [(nt.label, self._files[nt.label]) for nt in NODE_TYPES if nt.label in self._files]
+        rels = sorted((k, f) for k, f in self._files.items() if not isinstance(k, str))
+        return nodes, rels, {k: v for k, v in self.counts.items() if v}
+
+
+class _SourceFailed(Exception):
+    def __init__(self, cause: Exception):
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _pulled(batches: Iterable[GraphBatch]) -> Iterator[GraphBatch]:
+    """The batches, with a failure of their source (a loader, ``--strict``) raised as
+    ``_SourceFailed`` so that ``write`` re-raises it as it is, not as a store failure."""
+    it = iter(batches)
+    while True:
+        try:
+            batch = next(it)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise _SourceFailed(exc) from exc
+        yield batch
 
 
 def _one_line(exc: BaseException) -> str:
@@ -260,7 +397,7 @@ class LadybugStore(GraphStore):
                    if (m := _VERSION_RE.match(p.name))]
         return f"v{(max(numbers) + 1 if numbers else 1):06d}"
 
-    def rebuild(self, graph: GraphData, records: list[DocumentRecord]) -> None:
+    def write(self, batches: Iterable[GraphBatch]) -> dict[str, int]:
         lock = self._acquire_write_lock()
         new_dir: Optional[Path] = None
         try:
@@ -268,14 +405,17 @@ class LadybugStore(GraphStore):
             previous = self.current_version()
             new_dir = self.versions_dir / self._next_version_name()
             new_dir.mkdir()
-            counts = self._write_version(new_dir, graph, records)
+            counts = self._write_version(new_dir, batches)
             self._verify_readable(new_dir, counts)
             self._switch(new_dir.name)
             new_dir = None  # now live: never delete it below
             self.close()
             self._cleanup(keep={self.current_version(), previous})
+            return counts
         except StoreError:
             raise
+        except _SourceFailed as exc:  # the batches did not come: their own error, as it is
+            raise exc.cause from None
         except Exception as exc:
             raise StoreError(f"rebuild of {self.path} failed, previous graph kept: "
                              f"{_one_line(exc)}") from exc
@@ -284,8 +424,34 @@ class LadybugStore(GraphStore):
                 shutil.rmtree(new_dir, ignore_errors=True)
             lock.close()
 
-    def _write_version(self, vdir: Path, graph: GraphData,
-                       records: list[DocumentRecord]) -> dict[str, int]:
+    def _write_version(self, vdir: Path, batches: Iterable[GraphBatch]) -> dict[str, int]:
+        """Stream the batches into Parquet files and the records file, then bulk-load the files.
+
+        Nothing but one batch and the write buffers is held in memory: every node and edge goes
+        to the Parquet file of its label or (type, from label, to label) as it arrives, every
+        record to ``records.jsonl.gz``. ``COPY … FROM '<file>'`` then loads node files before
+        relationship files; copying from files kept the engine at ~300 MB for 1,000 documents,
+        where copying the same rows from in-memory Arrow tables took ~600 MB.
+        """
+        tables = _ParquetTables(vdir / _COPY_DIR)
+        source_files: list[str] = []
+        # level 1: ~4x faster than the default 6 (3.7 s -> 0.9 s for 1,000 documents), ~25 % larger
+        with gzip.open(vdir / RECORDS_FILE, "wb", compresslevel=1) as fh:
+            if self.write_method == "copy":
+                for batch in _pulled(batches):
+                    tables.add(batch.graph)
+                    for rec in batch.records:  # one line at a time
+                        fh.write(_RECORD_ADAPTER.dump_json(rec) + b"\n")
+                        source_files.append(rec.source_file)
+            else:  # the UNWIND comparison needs the whole graph
+                graph = GraphData()
+                for batch in _pulled(batches):
+                    graph.merge(batch.graph)
+                    for rec in batch.records:
+                        fh.write(_RECORD_ADAPTER.dump_json(rec) + b"\n")
+                        source_files.append(rec.source_file)
+                graph.refs = {}
+        node_files, rel_files, expected = tables.close()
         db = lb.Database(str(vdir / DB_FILE), buffer_pool_size=WRITE_BUFFER_BYTES)
         conn = lb.Connection(db)
         try:
@@ -295,14 +461,15 @@ class LadybugStore(GraphStore):
             # the shipped corpus's 25 statements); the folder is not live until the switch anyway
             conn.execute("CALL auto_checkpoint=false")
             if self.write_method == "copy":
-                self._copy_nodes(conn, graph)
-                self._copy_rels(conn, graph)
+                self._copy_nodes(conn, node_files)
+                self._copy_rels(conn, rel_files)
             else:
+                expected = {k: v for k, v in graph.counts().items() if v}
+                self._rel_groups(graph)  # schema check before writing
                 self._unwind_nodes(conn, graph)
                 self._unwind_rels(conn, graph)
             conn.execute("CHECKPOINT")
             counts = self._count(conn)
-            expected = {k: v for k, v in graph.counts().items() if v}
             got = {k: v for k, v in counts.items() if v}
             if got != expected:
                 diff = {k: (expected.get(k, 0), got.get(k, 0))
@@ -311,12 +478,7 @@ class LadybugStore(GraphStore):
         finally:
             conn.close()
             db.close()
-        # level 1: ~4x faster than the default 6 (3.7 s -> 0.9 s for 1,000 documents), ~25 % larger
-        source_files = []
-        with gzip.open(vdir / RECORDS_FILE, "wb", compresslevel=1) as fh:
-            for rec in records:  # one line at a time: no second copy of the corpus in memory
-                fh.write(_RECORD_ADAPTER.dump_json(rec) + b"\n")
-                source_files.append(rec.source_file)
+        shutil.rmtree(vdir / _COPY_DIR, ignore_errors=True)
         manifest = {"created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "counts": counts,
                     "records": len(source_files), "source_files": sorted(source_files),
                     "records_bytes": (vdir / RECORDS_FILE).stat().st_size}
@@ -326,52 +488,21 @@ class LadybugStore(GraphStore):
         return counts
 
     @staticmethod
-    def _node_table(label: str, nodes: list[Node]) -> pa.Table:
-        nt = NODE_TYPE_BY_LABEL[label]
-        cols = {}
-        for name, typ in nt.properties:
-            if name == "id":
-                vals = [n.id for n in nodes]
-            else:
-                vals = _coerced([n.properties.get(name) for n in nodes], typ)
-            cols[name] = pa.array(vals, type=_ARROW_TYPES[typ])
-        return pa.table(cols)
+    def _copy_nodes(conn: Any, node_files: list[tuple[str, Path]]) -> None:
+        for label, path in node_files:
+            conn.execute(f"COPY {label} FROM '{path}'")
+
+    @staticmethod
+    def _copy_rels(conn: Any, rel_files: list[tuple[tuple[str, str, str], Path]]) -> None:
+        for (rtype, a, b), path in rel_files:
+            conn.execute(f"COPY {rtype} FROM '{path}' (from='{a}', to='{b}')")
 
     @staticmethod
     def _rel_groups(graph: GraphData) -> dict[tuple[str, str, str], list[Edge]]:
         groups: dict[tuple[str, str, str], list[Edge]] = {}
         for e in graph.edges.values():
-            try:
-                key = (e.type, graph.label_of(e.source), graph.label_of(e.target))
-            except KeyError as exc:
-                raise StoreError(f"edge {e.key} points to a missing node {exc}") from None
-            groups.setdefault(key, []).append(e)
-        allowed = {(rt.name, a, b) for rt in REL_TYPES for a, b in rt.pairs}
-        for key in groups:
-            if key not in allowed:
-                raise StoreError(f"edge type {key[0]} from {key[1]} to {key[2]} is not in the schema")
+            groups.setdefault(_rel_group(graph, e), []).append(e)
         return groups
-
-    def _copy_nodes(self, conn: Any, graph: GraphData) -> None:
-        for nt in NODE_TYPES:
-            nodes = sorted(graph.nodes_by_label(nt.label), key=lambda n: n.id)
-            for i in range(0, len(nodes), COPY_CHUNK):  # chunks bound the Arrow copy in memory
-                chunk = self._node_table(nt.label, nodes[i:i + COPY_CHUNK])
-                conn.execute(f"COPY {nt.label} FROM $data", {"data": chunk})
-
-    def _copy_rels(self, conn: Any, graph: GraphData) -> None:
-        rel_by_name = {rt.name: rt for rt in REL_TYPES}
-        for (rtype, a, b), all_edges in sorted(self._rel_groups(graph).items()):
-            rt = rel_by_name[rtype]
-            for i in range(0, len(all_edges), COPY_CHUNK):
-                edges = all_edges[i:i + COPY_CHUNK]
-                cols = {"from": pa.array([e.source for e in edges], pa.string()),
-                        "to": pa.array([e.target for e in edges], pa.string())}
-                for name, typ in rt.properties:
-                    cols[name] = pa.array(_coerced([e.properties.get(name) for e in edges], typ),
-                                          type=_ARROW_TYPES[typ])
-                conn.execute(f"COPY {rtype} FROM $data (from='{a}', to='{b}')",
-                             {"data": pa.table(cols)})
 
     # The slow path, kept for the benchmark's comparison (write_method="unwind").
     def _unwind_nodes(self, conn: Any, graph: GraphData, batch: int = 2000) -> None:
@@ -508,12 +639,19 @@ class LadybugStore(GraphStore):
                     reader.close()
 
     def load_records(self) -> list[DocumentRecord]:
+        return list(self.iter_records())
+
+    def iter_records(self) -> Iterator[DocumentRecord]:
+        """The records of the current version, read one line at a time (written in source-file
+        order by ``write``)."""
         d = self.current_dir()
         if d is None or not (d / RECORDS_FILE).exists():
-            return []
+            return
         try:
             with gzip.open(d / RECORDS_FILE, "rb") as fh:
-                return [_RECORD_ADAPTER.validate_json(line) for line in fh if line.strip()]
+                for line in fh:
+                    if line.strip():
+                        yield _RECORD_ADAPTER.validate_json(line)
         except Exception as exc:
             raise StoreUnavailable(f"cannot read {d / RECORDS_FILE}: {_one_line(exc)}") from None
 

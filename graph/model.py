@@ -35,10 +35,16 @@ class Edge:
 
 @dataclass
 class GraphData:
-    """Nodes by id and edges (one edge per (source, type, target))."""
+    """Nodes by id and edges (one edge per (source, type, target)).
+
+    A graph built in parts (``graph.build.GraphBuilder``: one part per document, then the shared
+    nodes) has edges that reach nodes of another part; ``refs`` names their labels, so a store
+    can file each edge under its (type, source label, target label) without the other part.
+    """
 
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: dict[tuple[str, str, str], Edge] = field(default_factory=dict)
+    refs: dict[str, str] = field(default_factory=dict)  # node id -> label, for nodes elsewhere
 
     def add_node(self, node: Node) -> Node:
         """Add a node; if the id exists, merge properties (existing non-empty values win)."""
@@ -64,13 +70,17 @@ class GraphData:
         return (e for e in self.edges.values() if e.type == rel_type)
 
     def label_of(self, node_id: str) -> str:
-        return self.nodes[node_id].label
+        node = self.nodes.get(node_id)
+        return node.label if node is not None else self.refs[node_id]
 
     def merge(self, other: "GraphData") -> None:
         for node in other.nodes.values():
             self.add_node(node)
         for edge in other.edges.values():
             self.add_edge(edge)
+        for node_id, label in other.refs.items():
+            if node_id not in self.nodes:
+                self.refs.setdefault(node_id, label)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -88,3 +98,12 @@ class GraphData:
         for e in edges:
             g.add_edge(e)
         return g
+
+
+@dataclass
+class GraphBatch:
+    """One step of a streamed build (``GraphStore.write``): a part of the graph and the document
+    records it was built from (persisted by the store for ``ingest``)."""
+
+    graph: GraphData
+    records: list = field(default_factory=list)  # loaders.records.DocumentRecord

@@ -48,7 +48,7 @@ from pydantic import TypeAdapter
 
 from graph import schema
 from graph.schema import coerce_value  # re-exported: neo4j_import and tests use it from here
-from graph.model import Edge, GraphData, Node
+from graph.model import Edge, GraphBatch, GraphData, Node
 from graph.readonly import ensure_read_only, timeout_message
 from graph.store import (
     DEFAULT_MAX_ROWS,
@@ -561,8 +561,19 @@ class Neo4jStore(GraphStore):
             plan.append((STORE_RECORDS_QUERY, rows))
         return plan
 
-    def rebuild(self, graph: GraphData, records: list[DocumentRecord]) -> None:
-        """Replace the whole graph in one write transaction; on failure the old graph stays."""
+    def write(self, batches: Iterable[GraphBatch]) -> dict[str, int]:
+        """Replace the whole graph in one write transaction; on failure the old graph stays.
+
+        The batches are merged first: the server needs every node before the relationships
+        that MATCH them, and the records all go on Document nodes. (A streamed build holds the
+        whole graph here; the embedded store streams it to files instead.)
+        """
+        graph = GraphData()
+        records: list[DocumentRecord] = []
+        for batch in batches:
+            graph.merge(batch.graph)
+            records.extend(batch.records)
+        graph.refs = {}
         plan = self.write_plan(graph, records)  # validation errors happen before any write
         self.ensure_schema()
         batch_size = self.batch_size
@@ -583,6 +594,7 @@ class Neo4jStore(GraphStore):
             raise StoreError(
                 f"rebuild on Neo4j at {redact_uri(self.uri)} failed, previous graph kept: {err}"
             ) from exc
+        return {k: v for k, v in graph.counts().items() if v}  # committed in one transaction
 
     # -- reads ------------------------------------------------------------------------------
 

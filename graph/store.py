@@ -19,9 +19,9 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Iterable, Iterator, Optional
 
-from graph.model import GraphData
+from graph.model import GraphBatch, GraphData
 from loaders.records import DocumentRecord
 
 def _env_limit(name: str, default: Any, kind: type) -> Any:
@@ -79,12 +79,23 @@ class GraphStore(ABC):
     backend: str = "abstract"
 
     @abstractmethod
-    def rebuild(self, graph: GraphData, records: list[DocumentRecord]) -> None:
-        """Atomically replace the whole graph. On any failure the previous graph stays intact."""
+    def write(self, batches: Iterable[GraphBatch]) -> dict[str, int]:
+        """Atomically replace the whole graph with the union of ``batches`` (a streamed build:
+        one batch per document, then the shared nodes -- ``graph.build.GraphBuilder``) and
+        return the stored counts by label and relationship type. On any failure, including one
+        raised by the batches' source (re-raised as it is), the previous graph stays intact."""
+
+    def rebuild(self, graph: GraphData, records: Iterable[DocumentRecord]) -> dict[str, int]:
+        """``write`` of one batch: the whole graph and its records."""
+        return self.write([GraphBatch(graph, list(records))])
 
     @abstractmethod
     def load_records(self) -> list[DocumentRecord]:
         """The document records the current graph was built from (for ``ingest``)."""
+
+    def iter_records(self) -> Iterator[DocumentRecord]:
+        """``load_records`` one at a time, sorted by source file (a store may stream them)."""
+        yield from sorted(self.load_records(), key=lambda r: r.source_file)
 
     @abstractmethod
     def query(

@@ -197,3 +197,80 @@ def test_corpus_end_to_end(pipeline_ready):
             if e.target == measure_id(did, first.key) and e.properties["role"] == "lead"]
     assert [e.source for e in lead] == ["agency:市经济信息化委"]
     assert g.nodes["agency:市经济信息化委"].properties["catalogued"] is True
+
+
+# -- streamed build (GraphBuilder): one part per document, then the shared part ----------------
+
+
+def _parts(records, gazetteer):
+    from graph.build import iter_graph_parts
+
+    return list(iter_graph_parts(sorted(records, key=lambda r: r.source_file), gazetteer))
+
+
+def test_parts_merge_to_the_whole_graph(sample_records, sample_gazetteer):
+    from graph.model import GraphData
+
+    parts = _parts(sample_records, sample_gazetteer)
+    assert len(parts) == len(sample_records) + 1
+    merged = GraphData()
+    for part in parts:
+        merged.merge(part)
+    whole = build_graph(sample_records, sample_gazetteer)
+    assert merged.nodes.keys() == whole.nodes.keys() and merged.edges.keys() == whole.edges.keys()
+    assert all(merged.nodes[i].properties == n.properties for i, n in whole.nodes.items())
+    # no node is in two parts (a store may copy every part's nodes as they come)
+    ids = [i for part in parts for i in part.nodes]
+    assert len(ids) == len(set(ids))
+
+
+def test_document_parts_hold_only_that_document_and_label_what_they_reach(sample_records,
+                                                                          sample_gazetteer):
+    *docs, shared = _parts(sample_records, sample_gazetteer)
+    for rec, part in zip(sorted(sample_records, key=lambda r: r.source_file), docs):
+        did = document_id(rec)
+        assert {n.label for n in part.nodes.values()} <= {"Document", "Chapter", "Measure", "Target"}
+        assert all(i == did or i.startswith(did + "/") for i in part.nodes)
+        for src, _type, dst in part.edges:  # every edge end is here or labelled in refs
+            for end in (src, dst):
+                assert part.label_of(end) in NODE_TYPE_BY_LABEL
+        assert part.refs["agency:市经济信息化委"] == "Agency"
+    assert {n.label for n in shared.nodes.values()} <= {"Agency", "Sector", "Place", "Document"}
+    assert {t for _s, t, _d in shared.edges} <= {"BROADER", "WITHIN", "FOCUSES_ON", "CITES", "CONTINUES"}
+    assert all(shared.nodes[i].properties.get("external") for i in shared.nodes
+               if shared.nodes[i].label == "Document")
+
+
+def test_builder_drops_duplicates_and_needs_sorted_input(sample_gazetteer):
+    from graph.build import GraphBuilder
+
+    builder = GraphBuilder(sample_gazetteer)
+    assert builder.add(make_record("a.txt", "T", "沪府发〔2021〕1号")) is not None
+    assert builder.add(make_record("b.txt", "T copy", "沪府发〔2021〕1号")) is None
+    assert "b.txt" in builder.dropped[0] and "a.txt" in builder.dropped[0]
+    with pytest.raises(ValueError, match="sorted by source_file"):
+        builder.add(make_record("0.txt", "Other"))
+    builder.finish()
+    with pytest.raises(RuntimeError):
+        builder.add(make_record("z.txt", "Late"))
+
+
+def test_builder_keeps_no_document_record(sample_records, sample_gazetteer):
+    """Memory that does not grow with the corpus: after add(), the builder holds no reference to
+    the record (plan chains keep a copy without the full text)."""
+    import gc
+    import weakref
+
+    from graph.build import GraphBuilder
+
+    builder = GraphBuilder(sample_gazetteer)
+    refs = []
+    for rec in sorted(sample_records, key=lambda r: r.source_file):
+        copy = make_record(rec.source_file, rec.meta.title, rec.meta.doc_number)
+        copy.measures, copy.text = rec.measures, "全文" * 1000
+        builder.add(copy)
+        refs.append(weakref.ref(copy))
+        del copy
+    gc.collect()
+    assert all(r() is None for r in refs)
+    assert all(not r.text for r in builder._chain_records if r.meta.issued)

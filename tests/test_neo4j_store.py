@@ -269,6 +269,27 @@ def test_rebuild_batches_rows_in_one_write_transaction():
     assert written_nodes == len(graph.nodes) and written_rels == len(graph.edges)
 
 
+def test_streamed_write_sends_what_one_rebuild_sends():
+    """write() of a streamed build (a part per document, then the shared part) merges the
+    batches and sends exactly the queries of one rebuild of the merged graph."""
+    from graph.model import GraphBatch
+
+    graph, records = small_graph(n_agencies=3), small_records()
+    whole_store, whole = fake_store()
+    whole_store.rebuild(graph, records)
+    shared = GraphData(nodes={i: n for i, n in graph.nodes.items() if n.label == "Agency"})
+    part = GraphData(nodes={i: n for i, n in graph.nodes.items() if n.label != "Agency"},
+                     edges=dict(graph.edges), refs={i: "Agency" for i in shared.nodes})
+    streamed_store, streamed = fake_store()
+    counts = streamed_store.write(iter([GraphBatch(part, records), GraphBatch(shared)]))
+    assert counts == {k: v for k, v in graph.counts().items() if v}
+
+    def sent(driver):
+        return sorted((c.text, repr(c.params)) for c in driver.calls if c.tx is not None)
+
+    assert sent(streamed) == sent(whole)
+
+
 def test_rebuild_coerces_properties_to_schema_types_and_drops_unknown_ones():
     store, driver = fake_store()
     g = GraphData()

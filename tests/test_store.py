@@ -188,6 +188,58 @@ def test_load_records_round_trip(make_store, graph_and_records):
 from graph.ladybug_store import LadybugStore, ddl_statements  # noqa: E402
 
 
+def _streamed(recs):
+    """The batches a streamed build gives the store: one per document, then the shared part."""
+    from graph.build import iter_graph_parts
+    from graph.model import GraphBatch
+
+    ordered = sorted(recs, key=lambda r: r.source_file)
+    parts = list(iter_graph_parts(ordered, FakeGazetteer()))
+    return [GraphBatch(part, [rec]) for part, rec in zip(parts, ordered)] + [GraphBatch(parts[-1])]
+
+
+def test_streamed_write_equals_whole_rebuild(make_store, graph_and_records):
+    g, recs = graph_and_records
+    whole, streamed = make_store("whole"), make_store("streamed")
+    whole.rebuild(g, recs)
+    counts = streamed.write(iter(_streamed(recs)))  # a generator: the store must not need len()
+    assert {k: v for k, v in counts.items() if v} == {k: v for k, v in g.counts().items() if v}
+    assert _plain(streamed.snapshot()) == _plain(whole.snapshot())
+    assert [r.source_file for r in streamed.load_records()] == sorted(r.source_file for r in recs)
+    assert [r.source_file for r in streamed.iter_records()] == sorted(r.source_file for r in recs)
+
+
+def test_streamed_write_failing_source_keeps_previous_graph(make_store, graph_and_records):
+    """A failure of the batches' source (a loader error, --strict) reaches the caller as it is,
+    after some batches were written, and the previous graph stays."""
+    g, recs = graph_and_records
+    store = make_store()
+    store.rebuild(g, recs)
+    before = _plain(store.snapshot())
+
+    class Refused(Exception):
+        pass
+
+    def batches():
+        yield from _streamed(recs)[:1]
+        raise Refused("2 of 3 files failed (--strict)")
+
+    with pytest.raises(Refused, match="--strict"):
+        store.write(batches())
+    assert _plain(store.snapshot()) == before
+
+
+def test_streamed_write_refuses_a_node_in_two_batches(make_store, graph_and_records):
+    g, recs = graph_and_records
+    store = make_store()
+    store.rebuild(g, recs)
+    batches = _streamed(recs)
+    batches.append(batches[0])  # the first document's nodes again
+    with pytest.raises(StoreError):
+        store.write(batches)
+    assert store.query("MATCH (d:Document) RETURN count(d)").scalar() == g.counts()["Document"]
+
+
 def test_ddl_has_typed_tables_and_multi_pair_rels():
     ddl = "\n".join(ddl_statements())
     assert "CREATE NODE TABLE Measure(`id` STRING PRIMARY KEY" in ddl
