@@ -72,7 +72,7 @@ _NOT_IN_NAME = set("的和与及等在为对将把向从以于并或是建推打
 # (longest first); the name before them must start at a word boundary and look like a name.
 _NAME_SUFFIX = re.compile(
     "产业园区|工业园区|产业基地|工业区|开发区|高新区|产业园|科技园|软件园|创新园|智造园|科技城|科学城"
-    "|试验区|保税区|商务区|园区|基地"
+    "|试验区|保税区|商务区|园区|基地|新区"
 )
 # Words a name cannot contain the start of: the text before them is a phrase, not a name.
 _NAME_BOUNDARY_WORDS = (
@@ -149,6 +149,7 @@ class EntityMatcher:
         if engine not in ENGINES:
             raise ValueError(f"Unknown matching engine {engine!r}. Available engines: {', '.join(ENGINES)}")
         self.gazetteer = gazetteer
+        self._agencies_by_id = {a.id: a for a in gazetteer.agencies}
         self.engine = engine
         self.nlp = self.matcher = None
         if engine == "spacy":  # imported only here: importing spaCy costs ~1.2 s per process
@@ -208,7 +209,7 @@ class EntityMatcher:
         return out
 
     def find_agencies(self, text: str) -> list[EntityMatch]:
-        by_id = {a.id: a for a in self.gazetteer.agencies}
+        by_id = self._agencies_by_id
         out = []
         for hit in self._hits(text):
             if hit.kind == AGENCY:
@@ -297,25 +298,29 @@ class EntityMatcher:
     def _match(self, text: str) -> list[_Hit]:
         if not text:
             return []
-        candidates = []
+        raw = self._raw_matches(text)
+        if not raw:
+            return []
         to_text = _OffsetMap(text)
         keys, ascii_edges = self._keys, self._ascii_edges
-        for key_hash, start, end in self._raw_matches(text):
+        # (-length, start, kind priority, position found): longest first, then earliest, then
+        # place > agency > sector, then as found -- plain tuples sort fastest
+        candidates = []
+        for i, (key_hash, start, end) in enumerate(raw):
             if to_text.gaps:
                 start, end = to_text(start), to_text(end - 1) + 1
             if key_hash in ascii_edges and not _ascii_bounded(text, start, end):
                 continue
-            kind, entry_id = keys[key_hash]
-            candidates.append(_Hit(kind, entry_id, start, end))
-        # longest first, then earliest, then place > agency > sector
-        candidates.sort(key=lambda h: (-(h.end - h.start), h.start, _KIND_PRIORITY[h.kind]))
+            candidates.append((start - end, start, _KIND_PRIORITY[keys[key_hash][0]], i, end, key_hash))
+        candidates.sort()
         taken = bytearray(len(text) + 1)
         chosen = []
-        for hit in candidates:
-            if taken.find(1, hit.start, hit.end) != -1:
+        for _neg_len, start, _prio, _i, end, key_hash in candidates:
+            if taken.find(1, start, end) != -1:
                 continue
-            taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
-            chosen.append(hit)
+            taken[start:end] = b"\x01" * (end - start)
+            kind, entry_id = keys[key_hash]
+            chosen.append(_Hit(kind, entry_id, start, end))
         chosen.sort(key=lambda h: h.start)
         return chosen
 

@@ -14,10 +14,15 @@ Conventions used (Chinese government documents):
   at the end of the document), else the first full date (YYYY年M月D日) in the header;
 - validity: 自YYYY年M月D日起(施行|实施)，有效期至YYYY年M月D日 / 有效期N年 (to the day before the
   N-th anniversary) / 自印发之日起;
-- kind from the title: 行动方案/行动计划 -> action_plan, (若干)政策措施/若干措施/若干意见 -> policy_measures,
+- a 文号 in brackets right after a cited 《…》 title is the cited document's (a 政策解读 quotes the
+  number of the policy it explains), not the document's own;
+- issuer of a web page without a notice (a 政策解读): its 来源/发布机构 field, when it names a unit;
+- kind from the title: 政策解读/解读/答记者问/问答 -> interpretation (checked first: the title quotes
+  the explained policy's 行动方案/若干措施), 行动方案/行动计划 -> action_plan, (若干)政策措施/若干措施/若干意见 -> policy_measures,
   五年规划/"十四五"规划 -> five_year_plan, 规划 -> plan, 实施意见/指导意见/意见 -> opinions,
   办法/细则/规定 -> regulation, 通知 -> notice; no 文号 and 摘要/关键词/参考文献 -> research_report;
-- cites: every 《…》 title other than the document's own; implements: 《…》 right after
+- cites: every 《…》 title other than the document's own and other than a short name it introduces
+  (《…》（以下简称《行动方案》） -- 《行动方案》 then stands for the title before it); implements: 《…》 right after
   贯彻落实/落实/贯彻/根据/按照.
 """
 
@@ -46,9 +51,12 @@ VALID_RANGE = re.compile(
     r"(?:[，,]?\s*有效期(?:至(?P<to>\d{4}年\d{1,2}月\d{1,2}日)|为?(?P<years>\d+|[一二三四五六七八九十]+)年))?"
 )
 IMPLEMENTS = re.compile(r"(?:贯彻落实|贯彻|落实|根据|按照|依据)(?:[^《》，。；\n]{0,20}?)《([^《》\n]{2,120})》")
+# A short name for the title just cited: "（…，以下简称《行动方案》）" -- not a citation of its own.
+SHORT_NAME = re.compile(r"(?:以下简称|以下称|下称|简称)\s*[“\"]?《(?P<t>[^《》\n]{1,30})》")
 RESEARCH_MARKERS = re.compile(r"【?摘\s*要】?|关键词|参考文献|本文|课题组|调研发现")
 
 KIND_RULES: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"(?:政策)?解读$|解读[）)]?$|答记者问|问答$|一问一答"), "interpretation"),
     (re.compile(r"行动方案|行动计划|工作方案|实施方案|三年行动|工作安排|工作要点|任务清单"), "action_plan"),
     (re.compile(r"政策措施|若干措施|若干政策|支持措施|扶持措施|政策意见|若干意见|若干举措|政策举措|支持举措"), "policy_measures"),
     (re.compile(r"“?十[一二三四五六]五”?.*规划|五年规划|发展规划"), "five_year_plan"),
@@ -57,6 +65,10 @@ KIND_RULES: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"办法|细则|规定|条例"), "regulation"),
     (re.compile(r"通知|公告"), "notice"),
 )
+# A web page's source field: "发布日期：2024年6月21日　来源：市经济信息化委".
+SOURCE_FIELD = re.compile(r"(?:信息来源|来源|发布机构|发文机关|发布单位)\s*[：:]\s*(?P<name>[\u4e00-\u9fff（）()]{2,40})")
+# A cited title followed by its number: "《…》（沪府办发〔2024〕18号，以下简称…）".
+CITED_NUMBER_BEFORE = re.compile(r"》\s*[（(]\s*$")
 HEADER_NOISE = re.compile(r"^(?:.{2,20}文件|.{0,10}〔\d{4}〕.*号|（此件公开发布）|各区人民政府.*|.*：$)")
 
 
@@ -139,6 +151,26 @@ def _issuer_then_title(lines: list[str], resolve) -> Optional[tuple[str, str]]:
     return None
 
 
+# The fixed cores of DOC_NUMBER and NOTICE_TITLE, whose lazy name prefix (1-12 / 2-40
+# characters) is otherwise tried at every position of the header (~1 ms per document): no match
+# can start more than the prefix length (and the whitespace before the core) ahead of the first
+# core, so the patterns run from there -- the same matches.
+_DOC_NUMBER_CORE = re.compile(r"[〔［\[（(【]\s*(?:19|20)\d{2}\s*[〕］\]）)】]\s*\d{1,4}\s*号")
+_NOTICE_VERB = re.compile(r"(?:印发|转发|发布)《")
+
+
+def _from_core(core: re.Pattern, text: str, prefix: int) -> int:
+    """Where to start searching ``text`` for a pattern made of a name prefix of at most
+    ``prefix`` characters, optional whitespace and then ``core`` (``len(text)``: no match)."""
+    m = core.search(text)
+    if m is None:
+        return len(text)
+    i = m.start()
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    return max(0, i - prefix)
+
+
 def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
     """``resolve_issuer(name) -> canonical short name or None`` (the gazetteer's resolver)."""
     text = nt.text
@@ -146,13 +178,14 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
     compact_header = header.replace("\n", "")
 
     doc_number = None
-    m = DOC_NUMBER.search(header)
+    m = next((m for m in DOC_NUMBER.finditer(header, _from_core(_DOC_NUMBER_CORE, header, 12))
+              if not CITED_NUMBER_BEFORE.search(header[max(0, m.start() - 8):m.start()])), None)
     if m:
         doc_number = normalize_doc_number(m)
 
     title = None
     issuer_written = None
-    nm = NOTICE_TITLE.search(compact_header)
+    nm = NOTICE_TITLE.search(compact_header, _from_core(_NOTICE_VERB, compact_header, 42))
     if nm:
         title = clean_title(nm.group("title"))
         issuer_written = re.sub(r"^.*?(?:号|文件)", "", nm.group("issuer"))
@@ -183,6 +216,10 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
         im = NOTICE_ISSUER.search(header)
         if im:
             issuer_written = im.group("issuer")
+    if issuer_written is None and resolve_issuer is not None:
+        sm = SOURCE_FIELD.search(header[:600])
+        if sm and resolve_issuer(sm.group("name")):
+            issuer_written = sm.group("name")
 
     issued = None
     # The issue date stands on a line of its own: under the issuer in the header, or under the
@@ -218,15 +255,17 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
                 valid_to = None
 
     own = clean_title(title)
+    flat = text.replace("\n", "")
+    short_names = {clean_title(sm.group("t")) for sm in SHORT_NAME.finditer(flat)}
     cites: list[str] = []
-    for qm in QUOTED_TITLE.finditer(text.replace("\n", "")):
+    for qm in QUOTED_TITLE.finditer(flat):
         t = clean_title(qm.group(1))
-        if t and t != own and t not in cites:
+        if t and t != own and t not in cites and t not in short_names:
             cites.append(t)
     implements: list[str] = []
-    for im in IMPLEMENTS.finditer(text.replace("\n", "")):
+    for im in IMPLEMENTS.finditer(flat):
         t = clean_title(im.group(1))
-        if t and t != own and t not in implements:
+        if t and t != own and t not in implements and t not in short_names:
             implements.append(t)
 
     issuer = None

@@ -78,7 +78,12 @@ class _Context:
     gazetteer: object
     matcher: object
 
-    def resolve(self, written: str) -> Optional[str]:
+    def __post_init__(self) -> None:
+        # the same written names recur in every document (and joint issuers are split by trying
+        # prefixes): resolving is cached per process; the gazetteer does not change
+        self.resolve = lru_cache(maxsize=65536)(self._resolve)
+
+    def _resolve(self, written: str) -> Optional[str]:
         entry = self.gazetteer.resolve_agency(written)
         return entry.name if entry is not None else None
 
@@ -394,15 +399,57 @@ def iter_load(paths: Iterable[str | Path], workers: Optional[int] = None):
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    from collections import deque
+
+    # Files go to the workers in chunks (fewer hand-offs: the pool's dispatcher shares the main
+    # process with the graph builder), and a window of chunks is in flight, so finished records
+    # never pile up when the consumer is slower than the workers (nothing is kept once yielded).
+    chunk = max(1, min(CHUNK_FILES, len(paths) // (4 * workers)))
+    chunks = iter([paths[i:i + chunk] for i in range(0, len(paths), chunk)])
+    window = 2 * workers
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_load_one, path) for path in paths]
-        for path, future in zip(paths, futures):
+        pending: deque = deque()
+
+        def submit(part: list[str]) -> None:
             try:
-                yield future.result()
+                pending.append((part, pool.submit(_load_chunk, part)))
+            except BrokenProcessPool:  # the pool is gone: these are retried alone
+                pending.append((part, _Done([_load_isolated(p) for p in part])))
+
+        for part in chunks:
+            submit(part)
+            if len(pending) >= window:
+                break
+        while pending:
+            part, future = pending.popleft()
+            try:
+                results = future.result()
             except BrokenProcessPool:
                 # a worker died (killed, out of memory) and took the pool with it: each file not
                 # yet returned is retried alone, so only the file that kills its process fails
-                yield _load_isolated(path)
+                results = [_load_isolated(p) for p in part]
+            del future
+            nxt = next(chunks, None)
+            if nxt is not None:
+                submit(nxt)
+            yield from results
+
+
+CHUNK_FILES = 16  # files per task handed to a loader process
+
+
+def _load_chunk(paths: list[str]) -> list:
+    return [_load_one(path) for path in paths]
+
+
+class _Done:
+    """A result already computed, in the place of a future."""
+
+    def __init__(self, result):
+        self._result = result
+
+    def result(self):
+        return self._result
 
 
 def _load_isolated(path: str):

@@ -14,8 +14,13 @@ Forms recognised (conventions of Chinese government documents):
 - lists on a line of their own after the item: "责任部门：A、B", "牵头部门：A  协同部门：B、C",
   "牵头单位：A；责任单位：B、C" (the 责任单位 then support the lead);
 - the same list unbracketed as the paragraph's last sentence: "…。责任单位：A、B。";
-- inline: "由A牵头，B、C配合", "A牵头负责X，B配合负责Y", "由A牵头，会同B、C", "A会同B…"
-  (the subject leads, the units after 会同 support; "会同有关部门" names no unit);
+- inline: "由A牵头，B、C配合", "由A牵头，B、C按职责分工负责" (工作要点 style), "A牵头负责X，B配合负责Y",
+  "由A牵头，会同B、C", "A会同B…" and "A每年发布X，会同B…" (the subject of the sentence leads, the units
+  after 会同 support; "会同有关部门" names no unit);
+- sentences of 办法/细则 articles and 工作要点 items: "A为本细则的主管部门，负责…；B负责…；C依法…"
+  (the 主管部门 leads, the units that are the subjects of the other clauses support); "A、B按职责分工
+  负责X" with the unit list as the sentence's subject (the first leads); "由A负责。" (or "由A、B负责。")
+  closing the item (not "由A负责解释");
 - an unclosed clause runs to the end of the paragraph (with a warning).
 Roles: explicit 牵头/主办 markers make leads (a marker after a list, "A、B牵头", applies to the whole
 list; "A（牵头）" to A only) and the others supports; 牵头单位/配合单位 keywords give their list its
@@ -67,7 +72,8 @@ INLINE_LEAD = re.compile(
     r"(?:由|请)?(?P<names>[\u4e00-\u9fffA-Za-z0-9、和及与]{2,80}?)(?:共同)?牵头(?:负责|推进|实施|落实|组织)?"
 )
 INLINE_SUPPORT = re.compile(
-    r"(?P<names>[\u4e00-\u9fffA-Za-z0-9、和及与]{2,80}?)(?:按职责)?(?:分工)?(?:配合|协同推进|协同配合|参与|协助)"
+    r"(?P<names>[\u4e00-\u9fffA-Za-z0-9、和及与]{2,80}?)"
+    r"(?:按(?:照)?职责(?:分工)?(?:负责|落实)|分别负责|共同负责|(?:按职责)?(?:分工)?(?:配合|协同推进|协同配合|参与|协助))"
 )
 AGENCY_SUFFIX = re.compile(
     r"(?:委员会|委|局|办公厅|办公室|办|厅|中心|政府|管委会|管理委员会|海关|分局|总部|总局|部|院|署|会|行|所|公司|集团|单位|部门|街镇|镇|街道)$"
@@ -439,10 +445,22 @@ def _municipal_resolver(resolve: Resolver, nt: NormalizedText) -> Resolver:
 def inline_responsibilities(
     text: str, base: int, nt: NormalizedText, resolve: Resolver, measure_key: Optional[str] = None
 ) -> list[Responsibility]:
-    """"由A牵头，B、C配合" (or "，会同B、C") and "A会同B、C…" written in running text (no clause)."""
-    if "牵头" not in text:
-        return _huitong(text, base, nt, resolve, measure_key) if "会同" in text else []
+    """"由A牵头，B、C配合" (or "，会同B、C"), "A会同B、C…", a 主管部门 article, "A、B按职责分工负责…" and
+    "由A负责。" written in running text (no clause)."""
     resolve = _municipal_resolver(resolve, nt)
+    if "牵头" in text:
+        found = _lead_inline(text, base, nt, resolve, measure_key)
+        if found:
+            return found
+    for rule in (_competent_authority, _huitong, _duty_sentence, _by_unit_closing):
+        found = rule(text, base, nt, resolve, measure_key)
+        if found:
+            return found
+    return []
+
+
+def _lead_inline(text: str, base: int, nt: NormalizedText, resolve: Resolver, measure_key: Optional[str]) -> list[Responsibility]:
+    """"由A牵头，B、C配合" / "由A牵头，B、C按职责分工负责" / "由A牵头，会同B、C"."""
     units: list[_Unit] = []
     first = last = None
     for m in INLINE_LEAD.finditer(text):
@@ -480,6 +498,85 @@ def inline_responsibilities(
     return _to_responsibilities(units, clause, first, last, nt, base, resolve, measure_key)
 
 
+# "区经委为本细则的主管部门，负责…；区财政局负责…；区审计局依法…" -- the 主管部门 leads, the units that
+# open the article's other clauses support.
+COMPETENT = re.compile(r"(?P<lead>[\u4e00-\u9fff、（）()]{2,40}?)(?:为|是|作为)(?:本(?:细则|办法|规定|政策|措施|方案)的?)?[\u4e00-\u9fff]{0,12}?主管部门")
+# the verb after a unit that opens a clause of a duties article: "区财政局负责…", "区审计局依法对…"
+DUTY_VERB = re.compile(r"\s*(?:负责|依法|依据|按照|按|对|会同|配合|协助|承担|做好|参与|牵头)")
+# "区财政局、区审计局按职责分工负责…" -- a unit list as the subject of a duties sentence.
+DUTY_SENTENCE = re.compile(
+    r"(?:^|(?<=[。；;！？\n]))\s*(?P<names>[^，。；;！？\n]{2,80}?)按(?:照)?职责(?:分工)?(?:负责|落实|做好)")
+# "…。由市财政局负责。" -- a sentence closing the item that names who is responsible.
+BY_UNIT_CLOSING = re.compile(r"(?:^|(?<=[。；;！？\n]))\s*由(?P<names>[^，。；;！？\n]{2,80}?)(?:共同|分别)?负责[。；;.]?\s*$")
+def _strip_label(text: str) -> tuple[str, int]:
+    """The text after the article's or item's label (第十条 / 3．), and its offset."""
+    lead = len(text) - len(text.lstrip())
+    label = parse_label(text[lead:])
+    if label is None:
+        return text, 0
+    return text[lead + label.end:], lead + label.end
+
+
+def _subject_units(subject: str, resolve: Resolver) -> Optional[list[str]]:
+    """The units of a sentence subject that is only a list of units ("A、B"), else None."""
+    subject = subject.strip()
+    names = _tail_agencies(subject, resolve, require_all=True)
+    if not names or "".join(names) != re.sub(r"[、和及与\s]", "", subject):
+        return None
+    return names
+
+
+def _competent_authority(text: str, base: int, nt: NormalizedText, resolve: Resolver,
+                         measure_key: Optional[str]) -> list[Responsibility]:
+    if "主管部门" not in text:
+        return []
+    body, off = _strip_label(text)
+    m = COMPETENT.match(body)
+    if not m:
+        return []
+    leads = _subject_units(m.group("lead"), resolve)
+    if not leads:
+        return []
+    units = [_Unit(n, off + m.start("lead"), off + m.end("lead"), "lead") for n in leads]
+    end = off + m.end()
+    for cm in re.finditer(r"[；;。]\s*", body[m.end():]):
+        at = m.end() + cm.end()
+        head = _agency_prefix(body[at:], resolve)
+        if head is None or GENERIC_UNIT.match(head) or not DUTY_VERB.match(body, at + len(head)) \
+                or not body.startswith(head, at):
+            continue
+        units.append(_Unit(head, off + at, off + at + len(head), "support"))
+        end = off + at + len(head)
+    return _to_responsibilities(units, text[off + m.start("lead"):end], off + m.start("lead"), end, nt, base, resolve,
+                                measure_key)
+
+
+def _duty_sentence(text: str, base: int, nt: NormalizedText, resolve: Resolver,
+                   measure_key: Optional[str]) -> list[Responsibility]:
+    body, off = _strip_label(text)
+    for m in DUTY_SENTENCE.finditer(body):
+        names = _subject_units(m.group("names"), resolve)
+        if not names:
+            continue
+        units = [_Unit(n, off + m.start("names"), off + m.end("names"), None) for n in names]
+        return _to_responsibilities(units, body[m.start("names"):m.end()], off + m.start("names"), off + m.end(), nt, base,
+                                    resolve, measure_key)
+    return []
+
+
+def _by_unit_closing(text: str, base: int, nt: NormalizedText, resolve: Resolver,
+                     measure_key: Optional[str]) -> list[Responsibility]:
+    m = BY_UNIT_CLOSING.search(text.rstrip())
+    if not m:
+        return []
+    names = _subject_units(m.group("names"), resolve)
+    if not names:
+        return []
+    units = [_Unit(n, m.start("names"), m.end("names"), None) for n in names]
+    return _to_responsibilities(units, text[m.start("names") - 1:m.end()].rstrip(), m.start("names") - 1, m.end(), nt,
+                                base, resolve, measure_key)
+
+
 # "A会同B、C制定…" -- A leads, B and C support (the formula of 办法/细则 articles).
 HUITONG = re.compile(r"(?:^|(?<=[。；！？\n，,]))\s*(?:由|请)?(?P<lead>[\u4e00-\u9fff、]{2,40}?)会同(?P<names>[^，。；\n]{2,80})")
 HUITONG_AFTER = re.compile(r"[，,]\s*会同(?P<names>[^，。；\n]{2,80})")
@@ -502,6 +599,23 @@ def _huitong(text: str, base: int, nt: NormalizedText, resolve: Resolver, measur
         units += [_Unit(n, m.start("names"), m.end("names"), "support") for n in supports]
         end = m.start("names") + len("、".join(supports))
         return _to_responsibilities(units, text[m.start("lead"):end], m.start("lead"), end, nt, base, resolve, measure_key)
+    # "区经委每年发布申报指南，会同区财政局组织专家评审": the unit opening the sentence leads
+    for m in HUITONG_AFTER.finditer(text):
+        starts = [k.end() for k in re.finditer(r"[。；;！？\n]", text[:m.start()])]
+        s0 = starts[-1] if starts else 0
+        sentence, off = _strip_label(text[s0:m.start()])
+        sentence = sentence.lstrip()
+        off = s0 + off + (len(text[s0:m.start()]) - off - len(sentence))
+        head = _agency_prefix(sentence, resolve)
+        if head is None or GENERIC_UNIT.match(head) or not sentence.startswith(head) or sentence[len(head):len(head) + 1] in "、和及与":
+            continue
+        supports = _head_agencies(m.group("names"), resolve)
+        if not supports:
+            continue
+        units = [_Unit(head, off, off + len(head), "lead")]
+        units += [_Unit(n, m.start("names"), m.end("names"), "support") for n in supports]
+        end = m.start("names") + len("、".join(supports))
+        return _to_responsibilities(units, text[off:end], off, end, nt, base, resolve, measure_key)
     return []
 
 

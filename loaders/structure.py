@@ -20,7 +20,16 @@ Conventions of Chinese government documents that drive the parser:
   (closing paragraphs, notices, 抄送) are not part of it;
 - items under 指导思想/基本原则 are preamble, 目标 items are goals, 重点任务 items are tasks,
   支撑工程/重大工程 items are projects, research articles yield recommendations only from their
-  recommendations chapter (对策建议/举措建议 …).
+  recommendations chapter (对策建议/举措建议 …);
+- a 一、 heading with nothing numbered below it whose paragraph closes with a responsibility clause
+  is an item even where other 一、 headings are chapters ("三、推动数字化转型。…（责任单位：…）"
+  between chapters with numbered items); the body sentences of a chapter heading ("一、做强先导
+  产业。聚焦…，到2027年规模达到2万亿元。" above its items) are the chapter's text, read for
+  document-level targets and places;
+- a 政策解读 (kind ``interpretation``: 问/答 explaining a policy issued elsewhere) has no items of its
+  own -- its 一是/（一） points restate the policy -- so all its paragraphs are free text;
+- the 主送 line of a notice (各区人民政府，市政府各委、办、局： / 嘉定工业区、菊园新区管委会，…：)
+  addresses units: it is neither an item nor document text.
 """
 
 from __future__ import annotations
@@ -87,6 +96,12 @@ _RESP_CLAUSE_END = re.compile(
     # unbracketed, as the paragraph's last sentence: "…。责任单位：区发展改革委、区商务委。"
     r"|[。；;！？]\s*(?:主要)?(?:责任|牵头|主责|负责)\s*(?:部门|单位|处室|机构)\s*[：:][^。！？（）()\n]{2,200}[。．.]?\s*$"
 )
+
+# The 主送 line of a notice: groups of addressees separated by ，, each ending with a unit word (a
+# group may share its suffix: 嘉定工业区、菊园新区管委会), closed by a colon, before the body.
+_ADDRESSEE_GROUP = r"[^，,：:\n]{1,60}?(?:政府|委员会|委|办|局|厅|管委会|单位|部门|办事处|街道|机关|团体|集团|公司|企业|中心|院)(?:[（(][^（）()\n]{1,20}[）)])?"
+ADDRESSEES = re.compile(rf"^\s*(?!(?:主要)?(?:责任|牵头|主责|配合|协同|协办|参与))"
+                        rf"{_ADDRESSEE_GROUP}(?:\s*[，,]\s*{_ADDRESSEE_GROUP})*\s*[：:]\s*$")
 
 # Back matter ends the numbered structure: notes, references, distribution lists.
 BACK_MATTER = re.compile(
@@ -194,6 +209,10 @@ def heading_title(paragraph: str, label_end: int, caption: bool = False) -> str:
 
 
 def parse_structure(nt: NormalizedText, doc_kind: str) -> Structure:
+    if doc_kind == "interpretation":
+        # a 政策解读 restates a policy: no items, every paragraph (but the 主送 line) is free text
+        return Structure(chapters=[], measures=[], free_paragraphs=[
+            (p, None) for p in split_paragraphs(nt.text) if not ADDRESSEES.match(p.text)])
     structure, flat = _parse_structure(nt, doc_kind, None)
     if flat:
         structure, _ = _parse_structure(nt, doc_kind, "")
@@ -224,11 +243,8 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
     stack: list[Unit] = []
     last_value: dict[str, int] = {}
     chapter_style: Optional[str] = None
-    styles_present = set()
-    for p in paragraphs:
-        lab = parse_label(p.text)
-        if lab:
-            styles_present.add(lab.style)
+    labels = [parse_label(p.text) for p in paragraphs]  # once: the loop below reuses them
+    styles_present = {lab.style for lab in labels if lab}
     if forced_chapter_style is not None:
         chapter_style = forced_chapter_style or None
     elif "chapter_di" in styles_present:
@@ -238,7 +254,9 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
 
     current_chapter: Optional[Unit] = None
     in_back_matter = False
-    for p in paragraphs:
+    for p, lab in zip(paragraphs, labels):
+        if not units and ADDRESSEES.match(p.text):
+            continue  # the 主送 line (各区人民政府，市政府各委、办、局：) addresses units
         if in_back_matter or (BACK_MATTER.match(p.text) and units):
             in_back_matter = True
             free.append((p, None))
@@ -249,7 +267,6 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
             current_chapter = None
             free.append((p, None))
             continue
-        lab = parse_label(p.text)
         accepted = False
         if lab is not None:
             accepted = _accept(lab, stack, last_value, chapter_style)
@@ -303,10 +320,32 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
         else:
             free.append((p, current_chapter))
 
+    # A chapter heading with nothing numbered below it that closes with a responsibility clause
+    # (in its paragraph or in the unnumbered paragraphs under it) is an item, not a chapter.
+    as_item: set[int] = set()
+    if chapter_style is not None:
+        with_children = {id(u.chapter) for u in units if u.chapter is not None}
+        free_under: dict[int, list[Paragraph]] = {}
+        for p, ch in free:
+            if ch is not None:
+                free_under.setdefault(id(ch), []).append(p)
+        for u in units:
+            if u.style != chapter_style or id(u) in with_children or _bare_heading(nt.text[u.start:u.end], u):
+                continue
+            under = free_under.get(id(u), [])
+            end = under[-1].end if under else u.end
+            if _RESP_CLAUSE_END.search(nt.text[u.start:end]) or (under and RESP_LINE.match(under[-1].text)):
+                as_item.add(id(u))
+                u.end = end
+                u.chapter = None
+                u.body_paragraphs = under
+        if as_item:
+            free = [(p, ch) for p, ch in free if ch is None or id(ch) not in as_item]
+
     chapters: list[Chapter] = []
     chapter_keys: dict[int, str] = {}
     for u in units:
-        if u.style == chapter_style:
+        if u.style == chapter_style and id(u) not in as_item:
             key = f"c{len(chapters) + 1}"
             chapter_keys[id(u)] = key
             heading = nt.text[u.start:u.end]
@@ -377,6 +416,12 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
     free_out: list[tuple[Paragraph, Optional[str]]] = [
         (p, chapter_keys.get(id(ch)) if ch else None) for p, ch in free
     ]
+    # the body sentences of a chapter heading ("一、做强先导产业。聚焦…，到2027年规模达到2万亿元。")
+    for u in units:
+        if id(u) in chapter_keys:
+            body = _heading_body(nt.text[u.start:u.end], u.label.end)
+            if body is not None:
+                free_out.append((Paragraph(u.start + body, u.end, nt.text[u.start + body:u.end]), chapter_keys[id(u)]))
     # paragraphs of skipped units are free text of their chapter (preamble, analysis)
     for u in units:
         if id(u) in skipped:
@@ -384,6 +429,15 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
     free_out.sort(key=lambda item: item[0].start)
     flat = forced_chapter_style is None and doc_kind != "research_report" and _flat_items(units, chapter_style, nt)
     return Structure(chapters=chapters, measures=measures, free_paragraphs=free_out, measure_offsets=measure_offsets), flat
+
+
+def _heading_body(heading: str, label_end: int) -> Optional[int]:
+    """Offset of the text after a heading's title sentence ("一、甲。<body>"), None when there is none."""
+    rest = heading[label_end:]
+    m = _TITLE_END.search(rest)
+    if m is None or not rest[m.end():].strip():
+        return None
+    return label_end + m.end()
 
 
 def _bare_heading(heading: str, unit: "Unit") -> bool:

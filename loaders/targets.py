@@ -31,11 +31,16 @@ Rules (conventions of Chinese government documents):
     a bare quantity with no cue needs a deadline frame in the sentence or ``default_year``
     (a goals paragraph: "…，其中营业收入超百亿元的企业10家");
   - a support rate: a percentage paid as a subsidy or reward ("按照年度销售额的5%给予奖励",
-    "给予不超过20%的补贴"; metric 奖励比例 / 补贴比例). A support cap is a limit like any other
+    "给予不超过20%的补贴", "给予不超过产品年度销售额50%的奖励" <=; metric 奖励比例 / 补贴比例). A support cap is a limit like any other
     (最高/最高给予/最高不超过 … "<=").
   Qualifiers are not targets: a quantity followed by 的 whose noun a later quantity of the clause
-  counts ("培育估值超10亿美元的独角兽企业5家" -> only 5家), and a threshold in a condition clause
-  ("对年度营业收入首次超过1亿元的平台企业，给予…" -> only the reward).
+  counts ("培育估值超10亿美元的独角兽企业5家" -> only 5家) or an earlier one counts ("培育5家以上营收超
+  百亿元的龙头企业" -> only 5家, metric "营收超百亿元的龙头企业"), a threshold in a condition clause
+  ("对年度营业收入首次超过1亿元的平台企业，给予…" -> only the reward), and a threshold that opens a
+  noun phrase with no commitment verb before it ("超过400万元的工程采购项目中…，预留份额提高至40%以上").
+  A verb in the perfective (部署了四个方面12项重点任务) reports what was done: no commitment.
+  A verb governs every object of a list joined by 、/和 ("新增A100家以上、B1000家以上" -> both).
+  预期目标/预期性 (planned goals) are not forecasts.
   A series "最高1000万元、2000万元、3000万元支持" (same unit, joined by 、/和/及) shares the cue
   before its first member and the noun after its last one.
   Statistics are rejected: a statistic marker (截至, 数据显示, 同比, 拥有, 目前, 仅为, 例如 …)
@@ -219,7 +224,7 @@ _FORECAST = re.compile(_alt(_VOCAB["forecast_markers"]))
 
 _LEAD_NOISE = re.compile(
     r"^(?:\s|——|—|-|·|•|[、，,：:])+"
-    r"|^(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[一二三四五六七八九十]+[、是])"
+    r"|^(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十百零〇]+条)"
 )
 _LEAD_WORDS = re.compile(
     r"^(?:其中|同时|此外|另外|并且|并|以及|和|及|或|(?:全年|年内)?(?:力争|争取|确保|努力|力求)|计划|预计|累计|共|实现|"
@@ -231,6 +236,12 @@ _TRAIL_CONJ = re.compile(r"(?:和|及|与|以及|、|或|并)\s*$")
 _TRAIL_VERB = re.compile(r"(?:发展|落地|落户|入驻|集聚|上市)$")
 _FILLER_AFTER = re.compile(r"^(?:规模|水平|目标|大关|以上水平|的目标|的水平|的规模)$")
 _LIST_GAP = re.compile(r"\s*(?:、|和|及|与|或)\s*")
+# A qualifier's comparative right before its quantity: "…营收超百亿元的企业".
+_QUALIFIER_CUE = re.compile(r"(?:超过|超|逾|达到|达|高于|大于|不低于|不少于)\s*$")
+# A cap written before the base of a support rate: "给予不超过产品年度销售额50%的奖励".
+_RATE_CAP_BEFORE = re.compile(r"(?P<cue>最高不超过|不超过|不高于|最高)[^，,；;。：:（）()\d%]{1,16}$")
+# Comparatives that make a quantity followed by 的 a threshold of the noun ("超过400万元的项目").
+_THRESHOLD_CUES = frozenset({"超过", "超", "高于", "大于", "多于", "达到", "达", "不低于", "不少于", "低于", "少于", "不足"})
 # A clause that states a condition ("对…的企业", "凡…的项目"): its quantities before 的 are thresholds.
 _CONDITION = re.compile(r"\s*(?:对于|对|凡|针对)")
 # What a rate is paid as: "…的5%给予奖励", "给予不超过20%的补贴".
@@ -306,7 +317,9 @@ class _Index:
         self.stat = [m.start() for m in _STAT.finditer(text)]
         self.attrib = [m.start() for m in _ATTRIB.finditer(text)]
         self.possess = [m.start() for m in _POSSESS.finditer(text)]
-        self.forecast = [m.start() for m in _FORECAST.finditer(text)]
+        # 预期目标 / 预期性指标 name planned goals, not forecasts
+        self.forecast = [m.start() for m in _FORECAST.finditer(text)
+                         if not (m.group() == "预期" and text.startswith(("目标", "性", "指标"), m.end()))]
         self.actions = [(m.start(), m.end(), m.group()) for m in _ACTION.finditer(text)]
         self.action_starts = [a[0] for a in self.actions]
 
@@ -432,6 +445,21 @@ _INDEX_QTY = re.compile(
 )
 
 
+def _drop_trailing_qualifiers(text: str, cands: list[_Cand]) -> list[_Cand]:
+    """Drop a quantity that qualifies the noun an earlier count of the clause counts:
+    "培育5家以上营收超百亿元的智能终端龙头企业" -> 5家 counts "营收超百亿元的…企业"; 百亿元 is a qualifier."""
+    out: list[_Cand] = []
+    for c in cands:
+        prev = out[-1] if out else None
+        if prev is not None and text.startswith("的", c.end) and prev.unit != c.unit and prev.end <= c.start:
+            gap = text[prev.end:c.start]
+            if len(gap) <= 12 and not _CLAUSE_DELIM.search(gap) and "、" not in gap and not _ACTION.search(gap) \
+                    and _QUALIFIER_CUE.search(gap) and prev.unit not in ("%", "‰"):
+                continue
+        out.append(c)
+    return out
+
+
 def _clean_lead(s: str, base: int) -> tuple[str, int]:
     """Drop list labels, dashes, time frames and connectives at the start; return new offset."""
     while True:
@@ -448,6 +476,7 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
     cands = _candidates(text)
     if not cands:
         return []
+    cands = _drop_trailing_qualifiers(text, cands)
     idx = _Index(text)
     out: list[TargetMatch] = []
     last_accept: Optional[tuple[int, int, str]] = None  # (clause_lo, metric end, how)
@@ -483,6 +512,9 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
             gap_m = re.match(r"\s*(?:和|及|与|以及|、|或)\s*", gap)
             if gap_m:
                 seg_lo += gap_m.end()
+                # the next object of the same verb: "新增A100家以上、B1000家以上"
+                if not _ACTION.search(gap) and not _IMM.search(gap) and len(gap) <= 25:
+                    inherited = True
 
         # --- cue right before the number
         pre_lo = max(seg_lo, c.start - 40)
@@ -493,6 +525,11 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         aim_clause = aim or bool(_AIM_CLAUSE.match(text[c_lo:c.start]))  # a commitment, comparator as written
         will = bool(imm and imm.group("will"))
         cue_start = pre_lo + imm.start() if imm else c.start
+        if imm is None and c.unit in ("%", "‰") and _RATE_AFTER.match(text, c.end):
+            # "给予不超过产品年度销售额50%的奖励": the cap stands before the rate's base
+            rc = _RATE_CAP_BEFORE.search(prefix)
+            if rc:
+                cue, cue_start = rc.group("cue"), pre_lo + rc.start()
 
         # --- commitment verb earlier in the clause
         action = None
@@ -501,8 +538,8 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         if clause_actions:
             a_s, a_e, verb = clause_actions[-1]
             gap = text[a_e:c.start]
-            if len(gap) <= 25 and not _BAD_GAP.search(_ATTRIBUTIVE.sub("", gap)):
-                action = clause_actions[-1]
+            if len(gap) <= 25 and not _BAD_GAP.search(_ATTRIBUTIVE.sub("", gap)) and not gap.startswith("了"):
+                action = clause_actions[-1]  # (a perfective "部署了…12项" reports what was done)
 
         # --- sentence context
         frame_before = None
@@ -538,6 +575,9 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         # a quantity qualifying a noun that a later quantity of the clause counts is not a target:
         # "培育估值超10亿美元的独角兽企业5家", "营业收入超百亿元的企业10家"
         if text.startswith("的", last.end) and last_of[i] + 1 < len(cands) and cands[last_of[i] + 1].start < c_hi:
+            continue
+        # a threshold opening a noun phrase with no verb before it: "超过400万元的工程采购项目中…"
+        if text.startswith("的", last.end) and cue in _THRESHOLD_CUES and not aim and not clause_actions:
             continue
         # a threshold in a condition is not a target: "对年度营业收入首次超过1亿元的平台企业，给予…"
         if text.startswith("的", last.end) and _CONDITION.match(text, c_lo):

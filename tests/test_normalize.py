@@ -75,3 +75,12 @@ def test_never_crashes_and_offsets_point_into_the_original(raw):
             assert raw[o].isdigit()
     offs = list(nt.offsets[:-1])
     assert offs == sorted(offs)
+
+
+def test_a_field_line_is_never_joined_to_the_title_above():
+    """Web pages put 发布日期：/来源： under a short title; even where every line is short (so a
+    short line is no evidence of a paragraph end) the field starts its own paragraph."""
+    raw = ("关于支持智能终端\n产业发展的政策解读\n发布日期：2024-05-20\n来源：市经济信息化委\n"
+           "一、出台背景\n为贯彻落实\n有关部署。\n")
+    text = normalize(raw, "x.txt").text
+    assert "关于支持智能终端产业发展的政策解读\n发布日期：2024-05-20\n来源：市经济信息化委\n" in text

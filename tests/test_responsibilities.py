@@ -227,3 +227,56 @@ def test_task_table_text_cells_are_not_deadlines(cell):
     from loaders.tables import DEADLINE
 
     assert not DEADLINE.match(cell)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 工作要点: "由A牵头，B、C按职责分工负责。" closing the item
+        ("推进清理整治。由市发展改革委牵头，市商务委、市市场监管局按职责分工负责。",
+         [("市发展改革委", "lead", 1), ("市商务委", "support", 2), ("市市场监管局", "support", 3)]),
+        ("推介项目。由市发展改革委牵头，各区、各有关部门按职责分工负责。",
+         [("市发展改革委", "lead", 1), ("各区政府", "support", 2), ("各有关部门", "support", 3)]),
+        # "由A负责。" closing the item
+        ("落实政府采购政策。由市财政局负责。", [("市财政局", "lead", 1)]),
+        # 细则 articles: the 主管部门 leads, the units opening the other clauses support
+        ("第三条　区经委为本细则的主管部门，负责项目受理；区财政局负责资金拨付；区审计局依法实施审计监督。",
+         [("区经委", "lead", 1), ("区财政局", "support", 2), ("区审计局", "support", 3)]),
+        # a unit list as the subject of "按职责分工负责"
+        ("第十一条　区财政局、区审计局按职责分工负责专项资金的监督检查。企业弄虚作假的，追回资金。",
+         [("区财政局", "lead", 1), ("区审计局", "support", 2)]),
+        # "A每年发布指南，会同B…": the unit opening the sentence leads
+        ("第十条　区经委每年发布申报指南，会同区财政局组织专家评审。", [("区经委", "lead", 1), ("区财政局", "support", 2)]),
+    ],
+)
+def test_round4_inline_forms(text, expected):
+    got, issues = parse(text)
+    assert got == expected
+    assert issues == []
+
+
+@pytest.mark.parametrize("text", [
+    "第十三条　本细则由区经委负责解释。",  # who interprets the rules is not a responsibility
+    "第八条　市经济信息化委应当对项目实施情况开展绩效评价。",  # a duty without 牵头/会同/主管部门
+    "各区、各部门要按职责分工负责抓好落实。",  # a call on everyone, not a list of units
+    "对民营企业牵头承担的市级重大科技专项，给予最高1000万元支持。",  # 牵头 of an enterprise
+])
+def test_round4_inline_non_responsibilities(text):
+    assert parse(text)[0] == []
+
+
+def test_round4_interpretation_metadata():
+    """A 政策解读 web page: its own kind, no 文号 of its own (the policy's is cited in brackets), the
+    issuer from its 来源 field, and the policy's short name (以下简称《行动方案》) is not a citation."""
+    from loaders.pipeline import load_file
+
+    record = load_file(Path(__file__).parent / "fixtures" / "docs" / "smart_terminal_interpretation.txt")
+    meta = record.meta
+    assert (meta.kind, meta.doc_number, meta.issuer, meta.issued) == (
+        "interpretation", None, "市经济信息化委", "2024-06-21")
+    assert meta.cites == ["上海市促进智能终端产业高质量发展行动方案（2024—2026年）"]
+    # its 一是/（一） points restate the policy: no measures, no responsibilities; the targets it
+    # cites are the document's, the 2023 statistic and the count of the plan's tasks are not
+    assert record.measures == [] and record.leads == []
+    assert sorted((t.value, t.unit) for t in record.targets) == [
+        (1, "亿元"), (5, "家"), (10, "%"), (10, "个"), (20, "%"), (60, "%"), (500, "万元"), (3500, "亿元")]

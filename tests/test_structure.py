@@ -140,3 +140,28 @@ def test_flat_items_numbered_like_chapters():
 def test_bare_chapter_headings_stay_chapters():
     s = structure("一、总体要求\n坚持创新驱动，推动高质量发展。\n二、重点任务\n推进产业集聚。\n")
     assert [c.heading for c in s.chapters] == ["一、总体要求", "二、重点任务"]
+
+
+def test_chapter_heading_closed_by_a_clause_without_children_is_an_item():
+    """Mixed 一、 headings: those with numbered items below are chapters (their body sentences are
+    document text), one that carries its own clause and nothing numbered below is an item."""
+    s = structure(
+        "一、做强先导产业。聚焦集成电路，到2027年规模达到2万亿元。\n"
+        "1．提升集成电路能级。加快建设。（责任单位：市经济信息化委）\n"
+        "二、推动数字化转型。对智能化改造给予支持。（责任单位：市经济信息化委、市财政局）\n"
+        "三、强化要素保障。\n1．加大金融支持。（责任单位：市委金融办）\n", "policy_measures")
+    assert [c.heading for c in s.chapters] == ["一、做强先导产业", "三、强化要素保障"]
+    assert [(m.number, m.title, m.chapter) for m in s.measures] == [
+        ("1", "提升集成电路能级", "一、做强先导产业"), ("二", "推动数字化转型", None), ("1", "加大金融支持", "三、强化要素保障")]
+    free = [(p.text, key) for p, key in s.free_paragraphs]
+    assert ("聚焦集成电路，到2027年规模达到2万亿元。", "c1") in free
+
+
+def test_interpretation_has_no_items_and_addressees_are_not_text():
+    s = structure("问：主要任务有哪些？\n答：主要有：\n（一）加大资金支持。最高不超过1亿元。\n（二）强化人才保障。\n",
+                  "interpretation")
+    assert s.measures == [] and s.chapters == []
+    assert len(s.free_paragraphs) == 4
+    s = structure("各镇人民政府、街道办事处，嘉定工业区、菊园新区管委会，区政府各委、办、局：\n"
+                  "现将细则印发给你们。\n第一条　为促进发展，制定本细则。\n", "regulation")
+    assert [p.text for p, _ in s.free_paragraphs] == ["现将细则印发给你们。"]

@@ -410,3 +410,26 @@ def test_prose_about_indicators_is_not_a_table():
 ])
 def test_round3_non_targets(sentence):
     assert extract_targets(sentence) == []
+
+
+def test_round4_planned_goals_lists_qualifiers_and_rate_caps():
+    # 预期目标 names planned goals, not a forecast
+    assert _all("主要预期目标是：民间投资增长10%左右。") == [("民间投资增长", 10, "%", "~", None)]
+    # one verb governs every object of a list joined by 、
+    assert _all("全年新增国家级专精特新企业100家以上、市级专精特新企业1000家以上。") == [
+        ("全年新增国家级专精特新企业", 100, "家", ">=", None), ("市级专精特新企业", 1000, "家", ">=", None)]
+    # a qualifier after a count is part of the counted noun
+    assert _all("到2026年，培育5家以上营收超百亿元的龙头企业。") == [
+        ("营收超百亿元的龙头企业", 5, "家", ">=", 2026)]
+    # a cap written before the base of a support rate
+    assert _all("给予不超过产品年度销售额50%的奖励。") == [("奖励比例", 50, "%", "<=", None)]
+    # an article's label is not part of a metric
+    assert _all("第四条区财政每年安排专项资金不少于3亿元。")[0][0] == "区财政每年安排专项资金"
+
+
+@pytest.mark.parametrize("sentence", [
+    "《行动方案》部署了四个方面12项重点任务。",  # perfective: what was done, not a commitment
+    "超过400万元的工程采购项目中适宜由中小企业提供的，",  # a threshold opening a noun phrase
+])
+def test_round4_non_targets(sentence):
+    assert extract_targets(sentence) == []
