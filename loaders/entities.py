@@ -21,8 +21,9 @@ and a district after a place naming its part is not a mention (虹桥国际中�
 Uncatalogued places: a known district/area or a quoted name + a short name + a park/zone suffix
 (金山工业区, “北上海”生物医药产业园), or, without a known place, a name that starts at a word
 boundary (punctuation, 在/推动/支持/建设 …) and is not descriptive (does not start with a sector
-or a generic word such as 特色/低空/研发/数字) before a park/zone suffix (莘庄工业区,
-吴泾智能制造产业园, 马桥人工智能创新试验区, 华东无人机基地).
+or a generic word such as 特色/低空/研发/数字, contains no grading adjective such as 关键/核心, and
+does not end before 基地/园区 in what is made or done there, e.g. 电池关键材料基地, …生产基地) before a
+park/zone suffix (莘庄工业区, 吴泾智能制造产业园, 马桥人工智能创新试验区, 华东无人机基地).
 
 How: every phrase of the three vocabularies, compiled once into one matcher -- by default a
 regular-expression trie (``engine="trie"``); with ``engine="spacy"`` a blank Chinese spaCy
@@ -86,7 +87,15 @@ _WEAK_SUFFIXES = ("园区", "基地")
 _CN_NUMERALS = set("一二三四五六七八九十百千两")
 # Descriptive words: a "name" containing or starting with one is a description (特色产业园区,
 # 低空经济产业园, 研发基地), not the proper name of one park.
-_GENERIC_NAME = re.compile(r"特色|重点|专业|主题|示范|特定|配套|若干|一批|相关|有关|各类|市级|区级|国家级|省级|现有|存量")
+# (a grading adjective -- 关键/核心/骨干 -- never occurs in a proper name: 电池关键材料基地)
+_GENERIC_NAME = re.compile(r"特色|重点|专业|主题|示范|特定|配套|若干|一批|相关|有关|各类|市级|区级|国家级|省级|现有|存量"
+                           r"|关键|核心|骨干")
+# A 基地/园区 named by what is made or done there is described, not named: …材料基地, …生产基地,
+# …研发基地, …转化基地 (a name ends in a place or brand word: 华东无人机基地).
+_GENERIC_NAME_END = (
+    "材料", "产业", "生产", "制造", "研发", "应用", "示范", "转化", "孵化", "培训", "实训", "试验", "测试",
+    "装备", "配套", "服务", "创新", "储备", "教育", "实践", "加工", "物流", "仓储",
+)
 _GENERIC_NAME_START = (
     "产业", "工业", "化工", "创新", "科技", "生产", "研发", "培训", "实训", "实践", "教育", "人才", "制造",
     "服务", "应用", "测试", "试验", "数据", "算力", "数字", "智能", "智慧", "高新", "高端", "先进", "绿色",
@@ -408,6 +417,8 @@ class EntityMatcher:
             if not bounded or len(prefix) < (4 if m.group() in _WEAK_SUFFIXES else 2):
                 continue  # a name starts at a word boundary; 园区/基地 need a longer name
             if _GENERIC_NAME.search(prefix) or prefix.startswith(_GENERIC_NAME_START):
+                continue
+            if m.group() in _WEAK_SUFFIXES and prefix.endswith(_GENERIC_NAME_END):
                 continue
             if self._sector_start.match(prefix):
                 continue

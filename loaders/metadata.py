@@ -9,7 +9,9 @@ Conventions used (Chinese government documents):
 - title: the 《…》 in "关于印发《…》的通知", else the first heading-like line of the document,
   else (research articles) the first sentence of the 摘要;
 - issuer: the "X关于印发" / "X关于…的通知" subject, or the signature line before the date; of a
-  joint document (上海市经济和信息化委员会 上海市财政局关于印发…) the first unit;
+  joint document (上海市经济和信息化委员会 上海市财政局关于印发…, or 上海市商务委员会等八部门) the first unit;
+  a title line "X关于…" wrapped over lines is joined up to its type (…的实施意见) and X is the issuer;
+  a notice title after a web page's breadcrumb (政策文件 › 关于印发…) takes the page's 来源 field;
 - issued: a date on a line of its own (under the issuer in the header, else under the signature
   at the end of the document), else the first full date (YYYY年M月D日) in the header;
 - validity: 自YYYY年M月D日起(施行|实施)，有效期至YYYY年M月D日 / 有效期N年 (to the day before the
@@ -21,7 +23,8 @@ Conventions used (Chinese government documents):
   the explained policy's 行动方案/若干措施), 行动方案/行动计划 -> action_plan, (若干)政策措施/若干措施/若干意见 -> policy_measures,
   五年规划/"十四五"规划 -> five_year_plan, 规划 -> plan, 实施意见/指导意见/意见 -> opinions,
   办法/细则/规定 -> regulation, 通知 -> notice; no 文号 and 摘要/关键词/参考文献 -> research_report;
-- cites: every 《…》 title other than the document's own and other than a short name it introduces
+- cites: every 《…》 title of the document (not of the web page furniture after it: 相关文件/相关链接
+  links, 分享到, the site footer) other than the document's own and other than a short name it introduces
   (《…》（以下简称《行动方案》） -- 《行动方案》 then stands for the title before it); implements: 《…》 right after
   贯彻落实/落实/贯彻/根据/按照.
 """
@@ -45,7 +48,7 @@ DATE_LINE = re.compile(r"(?m)^[ \t]*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})
 CN_DATE = re.compile(r"(?P<y>[二〇○零一三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日")
 QUOTED_TITLE = re.compile(r"《([^《》\n]{2,120})》")
 NOTICE_TITLE = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{2,40}?)(?:关于)?(?:印发|转发|发布)《(?P<title>[^《》]{2,120})》(?:的)?通知")
-NOTICE_ISSUER = re.compile(r"^(?P<issuer>[\u4e00-\u9fff]{2,40}?)关于[^\n]{2,120}?的(?:通知|意见|决定|批复|公告)")
+NOTICE_ISSUER = re.compile(r"^(?P<issuer>[\u4e00-\u9fff]{2,40}?)关于[^\n]{2,120}?的(?:实施|指导)?(?:通知|意见|决定|批复|公告)")
 VALID_RANGE = re.compile(
     r"自(?P<from>\d{4}年\d{1,2}月\d{1,2}日|印发之日|发布之日|公布之日)起(?:施行|实施|执行|生效)"
     r"(?:[，,]?\s*有效期(?:至(?P<to>\d{4}年\d{1,2}月\d{1,2}日)|为?(?P<years>\d+|[一二三四五六七八九十]+)年))?"
@@ -69,6 +72,16 @@ KIND_RULES: tuple[tuple[re.Pattern, str], ...] = (
 SOURCE_FIELD = re.compile(r"(?:信息来源|来源|发布机构|发文机关|发布单位)\s*[：:]\s*(?P<name>[\u4e00-\u9fff（）()]{2,40})")
 # A cited title followed by its number: "《…》（沪府办发〔2024〕18号，以下简称…）".
 CITED_NUMBER_BEFORE = re.compile(r"》\s*[（(]\s*$")
+# Page furniture of a web page after the document (相关文件/相关链接 sidebars, share and print buttons,
+# the site footer): its 《…》 links are not citations.
+PAGE_FURNITURE = re.compile(
+    r"(?m)^[ \t]*(?:相关(?:文件|链接|阅读|新闻|政策|解读|信息)\s*[：:]?\s*$|附件下载\s*[：:]|分享到\s*[：:]|【打印本页】|【关闭窗口】"
+    r"|扫一扫|网站地图)"
+)
+# A joint issuer written with a count: "上海市商务委员会等八部门" / "市发展改革委等5部门" -- the first signatory.
+JOINT_COUNT = re.compile(r"等\s*(?:[一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:个)?(?:部门|单位|委办局|家单位|部委)$")
+# The end of a title: the document type after 关于…的 ("…的实施意见", "…的通知").
+TITLE_TYPE_END = re.compile(r"的[\u4e00-\u9fff]{0,6}?(?:通知|意见|决定|批复|公告|通告|办法|细则|规定|方案|计划|措施|举措|规划|纲要|要点|清单|报告)$")
 HEADER_NOISE = re.compile(r"^(?:.{2,20}文件|.{0,10}〔\d{4}〕.*号|（此件公开发布）|各区人民政府.*|.*：$)")
 
 
@@ -121,8 +134,10 @@ def _first_of_joint(written: str, resolve) -> Optional[str]:
                     return [head, *tail]
         return None
 
-    parts = split(re.sub(r"\s+", "", written))
-    return parts[0] if parts and len(parts) > 1 else None
+    written = re.sub(r"\s+", "", written)
+    counted = JOINT_COUNT.search(written) is not None  # "A等八部门": A is the first of several
+    parts = split(JOINT_COUNT.sub("", written))
+    return parts[0] if parts and (len(parts) > 1 or counted) else None
 
 
 def _issuer_then_title(lines: list[str], resolve) -> Optional[tuple[str, str]]:
@@ -149,6 +164,35 @@ def _issuer_then_title(lines: list[str], resolve) -> Optional[tuple[str, str]]:
         if 6 <= len(title) <= 120:
             return line, title
     return None
+
+
+def _wrapped_title(line: str, lines: list[str]) -> str:
+    """A "X关于…" title line wrapped over lines ("上海市人民政府关于加快培育高成长性科技企业" /
+    "推动创新主体高质量发展的实施意见"): joined until the document type closes it (…的实施意见)."""
+    if "关于" not in line or TITLE_TYPE_END.search(line):
+        return line
+    stripped = [ln.strip() for ln in lines]
+    k = stripped.index(line) if line in stripped else -1
+    joined = line
+    for nxt in stripped[k + 1:k + 4] if k >= 0 else []:
+        if not nxt or HEADER_NOISE.match(nxt) or DATE.search(nxt) or re.search(r"[。；，：:]", nxt):
+            break
+        joined += nxt
+        if TITLE_TYPE_END.search(joined):
+            return joined
+    return line
+
+
+def _document_part(text: str) -> str:
+    """The text without the web page furniture after the document (相关文件：… links, share and print
+    buttons, footer): from the first furniture line after which no sentence of prose follows."""
+    for m in PAGE_FURNITURE.finditer(text):
+        if m.start() < len(text) // 3:
+            continue
+        rest = text[m.start():]
+        if not any(len(ln) > 60 and "。" in ln for ln in rest.split("\n")):
+            return text[:m.start()]
+    return text
 
 
 # The fixed cores of DOC_NUMBER and NOTICE_TITLE, whose lazy name prefix (1-12 / 2-40
@@ -208,12 +252,13 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
                 title = first
                 break
             if len(line) <= 80 and not re.search(r"[。；]", line):
-                title = line
+                title = _wrapped_title(line, header.split("\n")[:14])
                 break
     if title is None:
         title = nt.source_file.rsplit(".", 1)[0]
+    issuer_written = issuer_written or None  # "政策文件关于印发《…》的通知": a page's breadcrumb, no issuer
     if issuer_written is None:
-        im = NOTICE_ISSUER.search(header)
+        im = NOTICE_ISSUER.search(header) or NOTICE_ISSUER.search(title)
         if im:
             issuer_written = im.group("issuer")
     if issuer_written is None and resolve_issuer is not None:
@@ -255,7 +300,7 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
                 valid_to = None
 
     own = clean_title(title)
-    flat = text.replace("\n", "")
+    flat = _document_part(text).replace("\n", "")
     short_names = {clean_title(sm.group("t")) for sm in SHORT_NAME.finditer(flat)}
     cites: list[str] = []
     for qm in QUOTED_TITLE.finditer(flat):

@@ -38,9 +38,10 @@ from loaders.records import (
 )
 from loaders.normalize import translate_width
 from loaders.records import SourceSpan
-from loaders.responsibilities import assign_roles, extract_responsibilities, inline_responsibilities, lift_subpoint_responsibilities
+from loaders.responsibilities import (assign_roles, extract_responsibilities, inline_responsibilities, is_proposal,
+                                     lift_subpoint_responsibilities)
 from loaders.structure import parse_structure
-from loaders.tables import TableRow, find_task_tables
+from loaders.tables import TableRow, find_task_tables, repeated_item
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS_DIR = REPO_ROOT / "data" / "corpus"
@@ -143,14 +144,24 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
         if resp:
             has_clauses = True
             m.responsibilities = resp
+    inline: list[tuple[Measure, list[Responsibility]]] = []
     for m in structure.measures:
         if m.responsibilities:
             continue
         start, end = structure.measure_offsets[m.key]
         resp = inline_responsibilities(nt.text[start:end], start, nt, ctx.resolve, m.key)
-        if not resp:
-            continue
-        if not has_clauses and DOCUMENT_LEAD_CHAPTER.search(chapter_title.get(m.chapter_key or "", "")):
+        if resp and m.kind == "recommendation" and is_proposal(nt.text[start:end], resp[0].clause):
+            continue  # "建议由A牵头，会同B…": the authors' proposal assigns nothing
+        if resp:
+            inline.append((m, resp))
+    # a document whose items carry their own lists (clauses, or "由A牵头，B配合。" closing each item)
+    # keeps the lists of its 保障措施 items on those items; otherwise a 保障措施 item's "A牵头" (a
+    # working mechanism) names the lead of the whole document
+    in_lead_chapter = {m.key for m, _ in inline
+                       if DOCUMENT_LEAD_CHAPTER.search(chapter_title.get(m.chapter_key or "", ""))}
+    item_lists = has_clauses or any(m.key not in in_lead_chapter for m, _ in inline)
+    for m, resp in inline:
+        if not item_lists and m.key in in_lead_chapter:
             record.leads.extend(_as_document_leads(resp, record.leads))
         else:
             m.responsibilities = resp
@@ -241,15 +252,19 @@ def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve, off
     rows = find_task_tables(raw, resolve)
     if not rows:
         return found
-    titles = [(m, _squash(m.title)) for m in record.measures]
+    body = [(m, m.title) for m in record.measures]
+    from_table: set[str] = set()  # body items given their units by a row
     for row in rows:
         clause = _squash(raw[row.start : row.end])
         span = SourceSpan(nt.source_file, nt.raw_line(row.start), row.start, row.end, clause)
-        task = _squash(row.task)
-        target = next(
-            (m for m, title in titles if not m.responsibilities and title and (title in task or task in title)),
-            None,
-        )
+        # a row repeating a body item belongs to it: its units are the item's when the item has
+        # no list of its own (a body clause wins); no new measure
+        target = repeated_item(row.task, [(m, t) for m, t in body if m.key not in from_table])
+        if target is not None and target.responsibilities:
+            found.ranges.append((row.start, row.end))
+            continue
+        if target is not None:
+            from_table.add(target.key)
         if target is None:
             target = Measure(
                 key=f"t.{row.number}",

@@ -22,6 +22,8 @@ Forms recognised (conventions of Chinese government documents):
   负责X" with the unit list as the sentence's subject (the first leads); "由A负责。" (or "由A、B负责。")
   closing the item (not "由A负责解释");
 - an unclosed clause runs to the end of the paragraph (with a warning).
+A company (…公司/集团/有限公司) in a list of units is a unit (kept uncatalogued unless known), never one cut
+out of running text. A recommendation proposing an arrangement (建议由A牵头…) assigns nothing (``is_proposal``).
 Roles: explicit 牵头/主办 markers make leads (a marker after a list, "A、B牵头", applies to the whole
 list; "A（牵头）" to A only) and the others supports; 牵头单位/配合单位 keywords give their list its
 role; without markers the first listed unit leads. Groups such as 各区政府 or "各区、县级市" are one
@@ -120,6 +122,24 @@ def looks_like_agency(name: str, resolve: Resolver) -> bool:
     if resolve(name):
         return True
     return bool(AGENCY_SUFFIX.search(name)) and bool(AGENCY_PREFIX.match(name))
+
+
+# A company or group named in a list of units (国网上海市电力公司, 上海电气集团, 上海久事（集团）有限公司):
+# a unit by its suffix whatever its first characters -- but only inside a list (clause, table cell),
+# never cut out of running text.
+COMPANY = re.compile(
+    r"^(?!(?:以下)?简称|包括|含|如|例如|即|其中)[\u4e00-\u9fffA-Za-z0-9（）()]{2,36}?"
+    r"(?:股份有限公司|有限责任公司|有限公司|集团公司|分公司|公司|（集团）|集团)$"
+)
+
+
+def is_company(name: str) -> bool:
+    return 4 <= len(name) <= 40 and bool(COMPANY.match(name))
+
+
+def looks_like_listed_unit(name: str, resolve: Resolver) -> bool:
+    """A name in a list of units (a clause, a table cell): an agency, or a company by its suffix."""
+    return looks_like_agency(name, resolve) or is_company(name)
 
 
 MAX_CLAUSE_CHARS = 400
@@ -378,15 +398,15 @@ def extract_responsibilities(
     # "（A牵头，B、C配合）"
     for m in ROLE_PAREN.finditer(text):
         units = _split_units(m.group("body"), m.start("body"), None, resolve)
-        units = [u for u in units if looks_like_agency(u.written, resolve)]
+        units = [u for u in units if looks_like_listed_unit(u.written, resolve)]
         if units and any(u.role == "lead" for u in units):
             return _to_responsibilities(units, m.group(), m.start(), m.end(), nt, base, resolve, measure_key), issues
     # "（A、B按职责分工负责）", and a bare list of units closing the item "（A、B）"
     for rx in (DUTY_PAREN, BARE_PAREN):
         for m in rx.finditer(text):
             units = _split_units(m.group("body"), m.start("body"), None, resolve)
-            if units and all(looks_like_agency(u.written, resolve) for u in units) and (
-                rx is DUTY_PAREN or any(_is_unit_name(u.written, resolve) for u in units)
+            if units and all(looks_like_listed_unit(u.written, resolve) for u in units) and (
+                rx is DUTY_PAREN or any(_is_unit_name(u.written, resolve) and not is_company(u.written) for u in units)
             ):
                 return _to_responsibilities(units, m.group(), m.start(), m.end(), nt, base, resolve, measure_key), issues
     if allow_inline:
@@ -503,9 +523,10 @@ def _lead_inline(text: str, base: int, nt: NormalizedText, resolve: Resolver, me
 COMPETENT = re.compile(r"(?P<lead>[\u4e00-\u9fff、（）()]{2,40}?)(?:为|是|作为)(?:本(?:细则|办法|规定|政策|措施|方案)的?)?[\u4e00-\u9fff]{0,12}?主管部门")
 # the verb after a unit that opens a clause of a duties article: "区财政局负责…", "区审计局依法对…"
 DUTY_VERB = re.compile(r"\s*(?:负责|依法|依据|按照|按|对|会同|配合|协助|承担|做好|参与|牵头)")
-# "区财政局、区审计局按职责分工负责…" -- a unit list as the subject of a duties sentence.
+# "区财政局、区审计局按职责分工负责…" (or "由A、B按职责分工负责。") -- a unit list as the subject of a
+# duties sentence.
 DUTY_SENTENCE = re.compile(
-    r"(?:^|(?<=[。；;！？\n]))\s*(?P<names>[^，。；;！？\n]{2,80}?)按(?:照)?职责(?:分工)?(?:负责|落实|做好)")
+    r"(?:^|(?<=[。；;！？\n]))\s*由?(?P<names>[^，。；;！？\n]{2,80}?)按(?:照)?职责(?:分工)?(?:负责|落实|做好)")
 # "…。由市财政局负责。" -- a sentence closing the item that names who is responsible.
 BY_UNIT_CLOSING = re.compile(r"(?:^|(?<=[。；;！？\n]))\s*由(?P<names>[^，。；;！？\n]{2,80}?)(?:共同|分别)?负责[。；;.]?\s*$")
 def _strip_label(text: str) -> tuple[str, int]:
@@ -698,3 +719,18 @@ def lift_subpoint_responsibilities(measures: list) -> None:
         parent.responsibilities, last.responsibilities = last.responsibilities, []
         for r in parent.responsibilities:
             r.measure_key = parent.key
+
+
+# "建议由A牵头，会同B…" / "建议A加快…": the authors of a research article propose an arrangement.
+PROPOSAL = re.compile(r"建议|提议|可考虑|可以考虑")
+
+
+def is_proposal(text: str, clause: str) -> bool:
+    """Is ``clause`` (found in ``text``) part of a sentence that proposes (建议由A牵头…) rather than
+    assigns? A recommendation of a research article that proposes who should act assigns nothing."""
+    at = text.find(clause)
+    if at < 0:
+        return False
+    starts = [m.end() for m in re.finditer(r"[。；;！？\n]", text[:at])]
+    return bool(PROPOSAL.search(text[starts[-1] if starts else 0: at + len(clause)]))
+

@@ -41,12 +41,18 @@ Rules (conventions of Chinese government documents):
   A verb in the perfective (部署了四个方面12项重点任务) reports what was done: no commitment.
   A verb governs every object of a list joined by 、/和 ("新增A100家以上、B1000家以上" -> both).
   预期目标/预期性 (planned goals) are not forecasts.
+  A clause opening with 全年/年内 (the year of a work plan) accepts quantities as a deadline frame
+  would ("全年供应产业用地3000亩"), unless a statistic marker (同比 …) is anywhere in the sentence;
+  a limit word before the quantity's verb ("至少建成1个") is its cue; 个月 (and other
+  ``cue_only_units``) are quantities only after a limit or goal verb ("压缩至6个月以内").
   A series "最高1000万元、2000万元、3000万元支持" (same unit, joined by 、/和/及) shares the cue
   before its first member and the noun after its last one.
   Statistics are rejected: a statistic marker (截至, 数据显示, 同比, 拥有, 目前, 仅为, 例如 …)
   earlier in the sentence, not followed by a deadline frame; and, for goal verbs, weak cues
   and commitment verbs, a bare year ("2019年上海…", "2021年…达6.8万亿美元") in the
-  sentence (or "2019年的…" in the same clause) without a deadline frame.
+  sentence (or "2019年的…" in the same clause) without a deadline frame. A year that is a
+  comparison base ("较2023年增长1倍", "与2020年相比") is not such a bare year; 已建成 … inside the
+  subject of a rate ("已建成电站接入率达到100%") and the nouns 拥有量/现有量 are not markers.
   Forecasts are rejected: a forecast marker (预计/预测/有望 …) earlier in the sentence, or
   "将" right before a goal verb without a deadline frame ("将超过20万亿美元"), unless a
   commitment verb governs the number ("将其培育成350亿元级别的新经济新业态" is a target).
@@ -105,7 +111,7 @@ class TargetMatch:
 def _load_vocab(path: Path = VOCAB_PATH) -> dict:
     with open(path, encoding="utf-8") as fh:
         data = yamlio.safe_load(fh) or {}
-    for key in ("units", "magnitudes", "action_verbs", "metric_verbs", "forecast_markers",
+    for key in ("units", "cue_only_units", "magnitudes", "action_verbs", "metric_verbs", "forecast_markers",
                 "attribution_markers", "statistic_markers", "possession_markers"):
         data[key] = [str(w) for w in data.get(key) or []]
     return data
@@ -118,6 +124,7 @@ def _alt(words) -> str:
 _VOCAB = _load_vocab()
 _UNIT_ALT = _alt(_VOCAB["units"])
 _MAG_ALT = _alt(_VOCAB["magnitudes"])
+_CUE_ONLY_UNITS = frozenset(_VOCAB["cue_only_units"])
 _METRIC_VERBS = frozenset(_VOCAB["metric_verbs"])
 # Resultative forms first so "培育成" wins over "培育" and leaves no "成为" in the gap.
 _ACTION_WORDS = set(_VOCAB["action_verbs"]) | _METRIC_VERBS
@@ -190,11 +197,19 @@ _IMM = re.compile(
     r"(?P<base>[^，。；,;：:（）()]{2,16}?的)?\s*$"
 )
 _AIM_ONLY = re.compile(r"(?:力争|争取|确保|努力|力求)\s*$")
+# a limit word before the verb of its quantity: "每个新城至少建成1个消费地标", "最多支持3个项目"
+_LIMIT_BEFORE_VERB = re.compile(rf"(?P<cue>至少|最少|最多|至多)\s*(?:{_alt(_ACTION_WORDS)})\s*$")
+# the year of a work plan (工作要点/年度方案): "全年供应产业用地3000亩", "年内新开工…2个" -- a clause
+# opening with 全年/年内 commits its bare counts as a deadline frame does (no year of its own)
+_YEAR_SPAN = re.compile(r"(?:^|(?<=[，,；;。：:\n]))\s*(?:[一二三四五六七八九十]是|其中|同时)?\s*(?:全年|年内)")
 # an aim word opening the clause governs its quantity: "全年力争数字经济核心产业增加值增长8%以上"
 _AIM_CLAUSE = re.compile(r"^\s*(?:(?:全年|年内|当年|今年|明年|每年)\s*)?(?:力争|争取|确保|力求)")
 # attributives inside the object of a verb do not cut it off from its count:
 # "培育具有国际竞争力的整机企业5家", "新增营收超10亿元的软件企业10家"
-_ATTRIBUTIVE = re.compile(r"具[有备][^，。；、的]{1,12}的|[^，。；、的]{0,10}\d[^，。；、的]{0,8}的")
+# (the qualifier's amount may be written in Chinese numerals: "营收超千亿元的", "服务百万用户的")
+_ATTRIBUTIVE = re.compile(r"具[有备][^，。；、的]{1,12}的"
+                          r"|[^，。；、的]{0,10}(?:\d|[一二两三四五六七八九十百千万]亿|[一二两三四五六七八九十百千]万)"
+                          r"[^，。；、的]{0,8}的")
 
 _ACTION = re.compile(_alt(_ACTION_WORDS))
 _BAD_GAP = re.compile(r"的|有以下|主要有|其中|分别|是|在于")
@@ -213,10 +228,19 @@ _BOOK_CLOSE = re.compile("》")
 _FIVE_YEAR_PLANS = {"十一五": 2010, "十二五": 2015, "十三五": 2020, "十四五": 2025, "十五五": 2030,
                     "十六五": 2035}
 _BARE_YEAR = re.compile(r"(?<![0-9])(?P<y>(?:19|20)\d{2})\s*(?:年|—|-|－|～)(?P<de>的)?")
+# a year that is the base of a comparison ("较2023年增长1倍", "比2020年翻一番", "与2023年相比") dates no
+# statistic: it does not make the sentence a report of the past
+_COMPARE_BEFORE = re.compile(r"(?:较|比|相较于?|相比于?)\s*$")
+_COMPARE_AROUND = (re.compile(r"(?:与|同|和)\s*$"), re.compile(r"\s*(?:底|末)?\s*(?:相比|比较|相较)"))
 _STAT = re.compile(
     rf"{_alt(_VOCAB['statistic_markers'])}"
     r"|已(?:经|有|达|超|突破|建|形成|完成|累计|集聚|实现|拥有|成为|培育|引进|吸引|落户|占)"
 )
+# 已+verb used attributively inside the subject of a rate: "已建成电站接入率达到100%" (the stations
+# already built; the rate is the goal), not a report of work done.
+_PERFECT_ATTRIBUTIVE = re.compile(
+    r"[\u4e00-\u9fff]{1,12}?(?:率|比例|占比)\s*(?:力争|确保)?\s*"
+    r"(?:达到|提高到|提高至|提升到|提升至|不低于|保持在|实现)\s*\d+(?:\.\d+)?\s*[%‰]")
 _POSSESS = re.compile(_alt(_VOCAB["possession_markers"]))
 _ATTRIB = re.compile(
     rf"{_alt(_VOCAB['attribution_markers'])}|显示(?=[，,：:])|[，,]如(?![期果何此今实])")
@@ -244,8 +268,10 @@ _RATE_CAP_BEFORE = re.compile(r"(?P<cue>最高不超过|不超过|不高于|最�
 _THRESHOLD_CUES = frozenset({"超过", "超", "高于", "大于", "多于", "达到", "达", "不低于", "不少于", "低于", "少于", "不足"})
 # A clause that states a condition ("对…的企业", "凡…的项目"): its quantities before 的 are thresholds.
 _CONDITION = re.compile(r"\s*(?:对于|对|凡|针对)")
-# What a rate is paid as: "…的5%给予奖励", "给予不超过20%的补贴".
-_RATE_AFTER = re.compile(r"\s*(?:的)?\s*(?:给予|予以|进行)?\s*(?:的)?(?P<noun>补贴|奖励|资助|支持|补助|贴息|奖补)")
+# What a rate is paid as: "…的5%给予奖励", "给予不超过20%的补贴"; after 给予/予以 the support noun may
+# carry a short modifier ("给予配套支持", "给予落户奖励", "给予风险补偿").
+_RATE_AFTER = re.compile(r"\s*(?:的)?\s*(?:(?:给予|予以)\s*(?P<mod>(?:(?![的不最])[\u4e00-\u9fff]){0,4}?)|进行)?\s*(?:的)?"
+                         r"(?P<noun>补贴|奖励|资助|支持|补助|贴息|奖补|补偿)")
 # where the subject of a goal clause ends: "入境消费规模|实现翻一番"
 _SUBJECT_END = re.compile(r"实现|达到|突破|超过|保持|稳定在|力争|争取|确保|翻一番|翻番|增长|提高|提升")
 _PRONOUNS = frozenset({"其", "之", "它", "它们", "其打造", "他们"})
@@ -312,15 +338,22 @@ class _Index:
                 continue
             if self._in_book(s):
                 continue
+            if _COMPARE_BEFORE.search(text, max(0, s - 4), s) or (
+                    _COMPARE_AROUND[0].search(text, max(0, s - 2), s)
+                    and _COMPARE_AROUND[1].match(text, m.end() if not m.group("de") else m.end() - 1)):
+                continue
             self.bare.append((s, int(m.group("y")), bool(m.group("de"))))
         self.bare_starts = [b[0] for b in self.bare]
-        self.stat = [m.start() for m in _STAT.finditer(text)]
+        self.stat = [m.start() for m in _STAT.finditer(text)
+                     if not (m.group().startswith("已") and _PERFECT_ATTRIBUTIVE.match(text, m.end()))]
         self.attrib = [m.start() for m in _ATTRIB.finditer(text)]
-        self.possess = [m.start() for m in _POSSESS.finditer(text)]
+        # 拥有量/现有量 are nouns (holdings: "每万人口发明专利拥有量达到60件"), not the verb of possession
+        self.possess = [m.start() for m in _POSSESS.finditer(text) if not text.startswith(("量", "率"), m.end())]
         # 预期目标 / 预期性指标 name planned goals, not forecasts
         self.forecast = [m.start() for m in _FORECAST.finditer(text)
                          if not (m.group() == "预期" and text.startswith(("目标", "性", "指标"), m.end()))]
         self.actions = [(m.start(), m.end(), m.group()) for m in _ACTION.finditer(text)]
+        self.year_spans = [m.end() for m in _YEAR_SPAN.finditer(text)]
         self.action_starts = [a[0] for a in self.actions]
 
     def _in_book(self, pos: int) -> bool:
@@ -525,6 +558,10 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         aim_clause = aim or bool(_AIM_CLAUSE.match(text[c_lo:c.start]))  # a commitment, comparator as written
         will = bool(imm and imm.group("will"))
         cue_start = pre_lo + imm.start() if imm else c.start
+        if imm is None:
+            lv = _LIMIT_BEFORE_VERB.search(prefix)
+            if lv:  # "至少建成1个": the limit governs the verb's quantity
+                cue, cue_start = lv.group("cue"), pre_lo + lv.start()
         if imm is None and c.unit in ("%", "‰") and _RATE_AFTER.match(text, c.end):
             # "给予不超过产品年度销售额50%的奖励": the cap stands before the rate's base
             rc = _RATE_CAP_BEFORE.search(prefix)
@@ -560,6 +597,8 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
             if text.startswith("其中", c_lo) and c_lo > s_lo:
                 p_lo = idx.clause_bounds(c_lo - 1, c_lo)[0]
             stat_blocked = bool(len(idx._in(idx.possess, p_lo, c.start)))
+        # (a statistic marker anywhere in the sentence makes 全年 the year reported on: "全年…，同比增长10%")
+        year_span = bool(len(idx._in(idx.year_spans, s_lo, c.start + 1))) and not len(idx._in(idx.stat, s_lo, s_hi))
         forecast = bool(len(idx._in(idx.forecast, s_lo, c.start))) or (
             will and cue is not None and frame_any is None)
         bare_ctx = False
@@ -589,6 +628,8 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         strong = aim or (cue in _LIMIT_CUES)
         if stat_blocked:
             continue
+        if c.unit in _CUE_ONLY_UNITS and (cue is None or cue in _WEAK_CUES):
+            continue  # a span of time ("每6个月评估一次") unless a limit or goal verb states it
         if c.plus and not (action or cue or frame_any):
             continue
         accepted = False
@@ -608,10 +649,11 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
             # with a modifier or a range is a planned rate, not a statistic
             accepted = True
         elif cue or c.comparator:
-            accepted = frame_any is not None or default_year is not None
+            accepted = frame_any is not None or default_year is not None or year_span
         else:
-            # a bare count in a goals paragraph ("…，其中营业收入超百亿元的企业10家") is a goal
-            accepted = frame_before is not None or default_year is not None
+            # a bare count in a goals paragraph ("…，其中营业收入超百亿元的企业10家") or in a work
+            # plan's year ("全年供应产业用地3000亩") is a goal
+            accepted = frame_before is not None or default_year is not None or year_span
         if not accepted:
             continue
 
@@ -639,7 +681,7 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         metric_end = c.end
         metric_start = c.start
         if rate:
-            metric = rate.group("noun") + "比例"  # "给予不超过30%的补贴" -> 补贴比例
+            metric = (rate.group("mod") or "") + rate.group("noun") + "比例"  # "给予不超过30%的补贴" -> 补贴比例
             metric_end = rate.end()
         elif m_after and not _FILLER_AFTER.match(m_after):
             metric = m_after.strip()
@@ -673,6 +715,8 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
                         seg, off = text[cut:c.start], cut
                         break
             metric = seg.strip().rstrip("的").strip()
+            # "审批时限由6个月缩短至3个月": the starting value is not part of the metric
+            metric = re.sub(r"(?<=.)(?:由|从)[^，。；由从]*\d[^，。；由从]*$", "", metric) if cue else metric
             metric_start = off
             if not metric and cue and cue not in _WEAK_CUES and cue not in _LIMIT_CUES and c_lo > s_lo:
                 # "入境消费规模实现翻一番，达到1000亿元": the goal verb continues the previous

@@ -147,10 +147,22 @@ def test_uncatalogued_places_without_a_known_place_before_them(matcher):
         "全力以赴推进新经济新业态试验区建设",
         "推动若干科技型园区与长三角园区建立结对关系",
         "在园区试点应用",
+        # a base named by what is made or done there, or graded by an adjective, is described
+        "推动化工园区建设锂电池正极材料基地",
+        "支持龙头企业建设氢燃料电池核心部件基地",
+        "在郊区布局一批新能源汽车零部件生产基地",
     ],
 )
 def test_descriptive_park_phrases_are_not_names(matcher, text):
     assert [p.name for p in matcher.find_places(text) if not p.catalogued] == []
+
+
+def test_commercial_centres_and_university_circles_are_catalogued(matcher):
+    text = "推动静安寺、五角场商圈和徐家汇、豫园等地区商业更新，支持环同济知识经济圈建设创新街区"
+    assert [(p.name, p.district, p.catalogued) for p in matcher.find_places(text)] == [
+        ("静安寺", "静安区", True), ("五角场", "杨浦区", True), ("徐家汇", "徐汇区", True),
+        ("豫园", "黄浦区", True), ("环同济知识经济圈", "杨浦区", True),
+    ]
 
 
 def test_a_place_that_begins_a_unit_name_is_not_a_place(matcher):

@@ -280,3 +280,129 @@ def test_round4_interpretation_metadata():
     assert record.measures == [] and record.leads == []
     assert sorted((t.value, t.unit) for t in record.targets) == [
         (1, "亿元"), (5, "家"), (10, "%"), (10, "个"), (20, "%"), (60, "%"), (500, "万元"), (3500, "亿元")]
+
+
+# --- round 5: annex tables repeating the body, companies in lists, 保障措施 items, proposals, metadata
+
+
+def _load(tmp_path, text: str, name: str = "doc.txt", encoding: str = "utf-8"):
+    from loaders.pipeline import load_file
+
+    doc = tmp_path / name
+    doc.write_text(text, encoding=encoding)
+    return load_file(doc)
+
+
+def test_annex_table_rows_repeating_body_items_belong_to_them(tmp_path):
+    """An annex 重点任务分工表 repeats the body items: a row is the body item whose title it gives
+    (its units only fill an item without a clause); a row that repeats nothing stays a task."""
+    record = _load(tmp_path, (
+        "上海市推进智慧港口建设行动方案\n沪交发〔2024〕5号\n二、主要任务\n"
+        "1.建设自动化码头。推进洋山港四期扩建。（市交通委牵头，上港集团配合）\n"
+        "2.发展航运服务。集聚航运企业。\n"
+        "附件\n重点任务分工表\n序号\t重点任务\t牵头单位\t配合单位\t完成时间\n"
+        "1\t建设自动化码头\t市交通委\t上港集团\t2025年底\n"
+        "2\t发展航运服务\t市交通委\t市商务委、张江实验室\t持续推进\n"
+        "3\t培育航运人才\t市人力资源社会保障局\t市教委\t每年\n"))
+    got = {(m.number, m.title): [(r.agency, r.role, r.catalogued) for r in m.responsibilities] for m in record.measures}
+    assert got == {
+        ("1", "建设自动化码头"): [("市交通委", "lead", True), ("上港集团", "support", False)],
+        # the row's 配合单位 cell keeps the known unit and the unknown one (uncatalogued)
+        ("2", "发展航运服务"): [("市交通委", "lead", True), ("市商务委", "support", True), ("张江实验室", "support", False)],
+        ("3", "培育航运人才"): [("市人力资源社会保障局", "lead", True), ("市教委", "support", True)],
+    }
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("建设储能电站。（市发展改革委牵头，市经济信息化委、上海电气集团股份有限公司配合）",
+     [("市发展改革委", "lead", True), ("市经济信息化委", "support", True), ("上海电气集团股份有限公司", "support", False)]),
+    ("推进电网改造。（国网上海市电力公司、市发展改革委）",
+     [("国网上海市电力公司", "lead", False), ("市发展改革委", "support", True)]),
+])
+def test_companies_in_a_list_of_units_are_units(text, expected):
+    nt = normalize(text, "t.txt")
+    resp, _ = extract_responsibilities(nt.text, 0, nt, resolve)
+    assert [(r.agency, r.role, r.catalogued) for r in resp] == expected
+
+
+def test_a_company_named_in_running_text_is_not_a_unit():
+    assert parse("支持龙头企业与电力公司合作。（简称电力公司）")[0] == []
+
+
+def test_by_units_according_to_duties():
+    assert parse("加大资金支持。由市经济信息化委、市财政局按职责分工负责。")[0] == [
+        ("市经济信息化委", "lead", 1), ("市财政局", "support", 2)]
+
+
+def test_numbered_safeguard_items_with_their_own_lists_are_measures(tmp_path):
+    """保障措施 1、2、 closing with "由A牵头，B配合。" in a document whose items all carry such lists:
+    the lists stay on the items (no document-level lead)."""
+    record = _load(tmp_path, (
+        "上海市促进夜间经济发展工作方案\n沪商发〔2024〕9号\n一、打造夜间消费场景\n"
+        "1、建设夜间集聚区。推出夜市50个。由市商务委牵头，各区政府配合。\n"
+        "二、保障措施\n1、加强统筹。建立联席会议制度。由市商务委牵头，市文化旅游局配合。\n"
+        "2、加强宣传。办好夜生活节。由市委宣传部牵头，市商务委配合。\n"))
+    assert record.leads == []
+    got = {m.title: [(r.agency, r.role) for r in m.responsibilities] for m in record.measures}
+    assert got["加强统筹"] == [("市商务委", "lead"), ("市文化旅游局", "support")]
+    assert got["加强宣传"] == [("市委宣传部", "lead"), ("市商务委", "support")]
+
+
+def test_safeguard_item_of_a_document_without_item_lists_names_the_document_lead(tmp_path):
+    record = _load(tmp_path, (
+        "上海市数字文旅发展规划\n一、重点任务\n（一）发展数字演艺。推广沉浸式演出。\n（二）建设智慧景区。推进景区数字化。\n"
+        "二、保障措施\n（一）加强组织领导。建立由市文化旅游局牵头，各有关部门协同推进的工作机制。\n"))
+    assert [r.agency for r in record.leads] == ["市文化旅游局"]
+    assert all(not m.responsibilities for m in record.measures)
+
+
+def test_task_table_with_a_measures_column_is_titled_by_its_task_cell(tmp_path):
+    record = _load(tmp_path, (
+        "2024年上海市文化创意产业重点任务清单\n序号\n主要任务\n具体措施\n牵头部门\n配合部门\n完成时限\n"
+        "1\n推动影视产业\n发展\n建设影视基地，全年引进重点影视项目20个。\n市委宣传部\n市文化旅游局\n2024年12月底\n"
+        "2\n发展电竞产业\n举办国际电竞赛事，培育电竞企业。\n市体育局\n市经济信息化委\n持续推进\n"))
+    rows = {m.number: m for m in record.measures}
+    assert rows["1"].title == "推动影视产业发展" and rows["2"].title == "发展电竞产业"
+    assert "建设影视基地" in rows["1"].text  # the measure's text keeps the 具体措施 cell
+    assert [(r.agency, r.role) for r in rows["1"].responsibilities] == [("市委宣传部", "lead"), ("市文化旅游局", "support")]
+    assert [(t.value, t.unit) for t in rows["1"].targets] == [(20, "个")]
+
+
+def test_a_proposal_in_a_research_article_assigns_nothing(tmp_path):
+    record = _load(tmp_path, (
+        "关于上海发展银发经济的思考\n【摘要】本文分析上海银发经济现状并提出建议。\n一、发展现状\n（一）需求快速增长\n老年人口持续增加。\n"
+        "二、对策建议\n（一）健全工作机制\n建议由市民政局牵头，会同市卫生健康委、市经济信息化委，建立银发经济发展协调机制。\n"
+        "（二）丰富产品供给\n支持企业研发适老化产品。\n"))
+    assert record.meta.kind == "research_report"
+    assert [m.kind for m in record.measures] == ["recommendation", "recommendation"]
+    assert all(not m.responsibilities for m in record.measures)
+
+
+def test_government_opinions_with_a_wrapped_title_line(tmp_path):
+    meta = _load(tmp_path, (
+        "上海市人民政府文件\n沪府发〔2024〕3号\n上海市人民政府关于推进城市数字化转型\n加快建设国际数字之都的实施意见\n\n"
+        "各区人民政府，市政府各委、办、局：\n　　为全面推进城市数字化转型，加快建设具有世界影响力的国际数字之都，\n"
+        "现提出如下实施意见。\n　　一、总体要求\n　　坚持整体性转变、全方位赋能、革命性重塑，推动经济、生活、治理\n"
+        "全面数字化转型，到2025年，基本建成国际数字之都框架体系。\n上海市人民政府\n2024年3月1日\n")).meta
+    assert (meta.title, meta.issuer, meta.kind) == (
+        "上海市人民政府关于推进城市数字化转型加快建设国际数字之都的实施意见", "市政府", "implementation_opinions")
+
+
+def test_joint_issuer_written_with_a_count_is_the_first_signatory(tmp_path):
+    meta = _load(tmp_path, (
+        "上海市经济和信息化委员会等六部门关于印发《上海市促进工业设计发展若干措施》的通知\n沪经信规〔2024〕2号\n"
+        "各区人民政府：\n　　现将《上海市促进工业设计发展若干措施》印发给你们。\n2024年5月6日\n")).meta
+    assert (meta.issuer, meta.kind) == ("市经济信息化委", "policy_measures")
+
+
+def test_web_page_issuer_from_its_source_field_and_sidebar_links_are_not_citations(tmp_path):
+    meta = _load(tmp_path, (
+        "首页 > 政务公开 > 政策文件\n关于印发《2024年上海市会展业发展工作方案》的通知\n"
+        "发布日期：2024-03-02　　来源：上海市商务委员会\n沪商会展〔2024〕12号\n各区商务主管部门：\n"
+        "　　为贯彻落实《关于促进会展经济发展的指导意见》，现将《2024年上海市会展业发展工作方案》印发给你们。\n"
+        "上海市商务委员会\n2024年3月1日\n2024年上海市会展业发展工作方案\n一、工作目标\n　　全年举办展会800场，展览面积达到2000万平方米，"
+        "带动相关消费稳步增长，进一步提升上海会展之都的国际影响力和品牌美誉度，形成一批具有全球影响力的品牌展会。\n"
+        "分享到：　微信　　微博\n相关文件：\n关于印发《上海市会展业条例实施细则》的通知\n网站地图　|　联系我们\n"
+        "主办：上海市商务委员会\n"), encoding="gb18030").meta
+    assert meta.issuer == "市商务委"
+    assert meta.cites == ["关于促进会展经济发展的指导意见"]

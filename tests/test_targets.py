@@ -433,3 +433,44 @@ def test_round4_planned_goals_lists_qualifiers_and_rate_caps():
 ])
 def test_round4_non_targets(sentence):
     assert extract_targets(sentence) == []
+
+
+def test_round5_comparison_bases_multiples_and_qualifiers():
+    # a comparison base (较2023年) is not a past statistic: the later goals of the sentence stand
+    assert _all("到2028年，专利密集型产业增加值较2022年增长1倍以上，企业研发投入强度提高0.8个百分点，"
+                "上市企业累计达到200家。") == [
+        ("专利密集型产业增加值较2022年增长", 1, "倍", ">=", 2028),
+        ("企业研发投入强度提高", 0.8, "个百分点", "=", 2028),
+        ("上市企业", 200, "家", ">=", 2028)]
+    assert _all("到2030年，与2020年相比单位产值能耗下降18%。")[0][1:] == (18, "%", "=", 2030)
+    # a qualifier whose amount is in Chinese numerals does not cut the count from its verb
+    assert _all("引进营收超百亿元的总部企业8家。") == [("营收超百亿元的总部企业", 8, "家", "=", None)]
+    # support rates whose noun carries a modifier after 给予, and 补偿
+    assert _all("按照项目总投资的15%给予配套资助。") == [("配套资助比例", 15, "%", "=", None)]
+    assert _all("按照实际贷款额的2%给予风险补偿。") == [("风险补偿比例", 2, "%", "=", None)]
+    # 已建成 inside the subject of a rate is not a report of work done
+    assert _all("存量数据中心改造完成后，已建成充电站联网率达到95%。") == [("已建成充电站联网率", 95, "%", ">=", None)]
+    # a possession noun (拥有量) is not the verb of possession
+    assert _all("每万人口发明专利拥有量达到80件。") == [("每万人口发明专利拥有量", 80, "件", ">=", None)]
+    # a limit before the verb of its quantity; durations in months only with a limit or goal verb
+    assert _all("每个区至少新建2个社区服务中心。")[0][1:] == (2, "个", ">=", None)
+    assert _all("企业开办时间由5个工作日缩短至1个工作日，商标注册周期压缩至4个月以内。") == [
+        ("企业开办时间", 1, "个工作日", "<=", None), ("商标注册周期", 4, "个月", "<=", None)]
+    # a work plan's 全年 frame commits bare counts (no year of its own)
+    assert _all("二是全年出让工业用地2000亩，收储存量土地800亩。") == [
+        ("全年出让工业用地", 2000, "亩", "=", None), ("收储存量土地", 800, "亩", "=", None)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "2023年，全市专利密集型产业增加值较2020年增长1倍。",  # a past statistic with a comparison base
+    "2024年全年接待入境游客600万人次。",  # 全年 of a reported year
+    "全年接待游客1.2亿人次，同比增长10%。",  # 全年 with a 同比 statistic
+    "目前本市已建成充电桩覆盖率达到90%。",  # 目前: a report
+    "全市已建成5G基站超过8万个。",  # 已建成 governing the count: work done
+    "上海拥有国家级孵化器60家。",  # possession: a statistic
+    "到2025年，每6个月开展一次评估。",  # a span of time, not a commitment
+    "项目实施周期为3至6个月。",
+    "2023年，每万人口发明专利拥有量达到50件。",  # a bare year: a past statistic
+])
+def test_round5_non_targets(sentence):
+    assert extract_targets(sentence) == []
