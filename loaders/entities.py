@@ -23,7 +23,12 @@ Uncatalogued places: a known district/area or a quoted name + a short name + a p
 boundary (punctuation, 在/推动/支持/建设 …) and is not descriptive (does not start with a sector
 or a generic word such as 特色/低空/研发/数字, contains no grading adjective such as 关键/核心, and
 does not end before 基地/园区 in what is made or done there, e.g. 电池关键材料基地, …生产基地) before a
-park/zone suffix (莘庄工业区, 吴泾智能制造产业园, 马桥人工智能创新试验区, 华东无人机基地).
+park/zone suffix (莘庄工业区, 吴泾智能制造产业园, 马桥人工智能创新试验区, 华东无人机基地, 北外滩功能区, or a named
+valley …生态谷/…科创谷/…绿谷/…药谷; a bare 谷 or 港 is no suffix). A name never starts inside a verb
+(建立/设立/共建/统筹/协调/解决 end the text before it: 建立生物医药产业园区… is no name) or with a date
+(2025年上海市…); 上海市/本市/全市 + a sector or generic word + 产业园区/园区/基地 names the city's parks of a
+sector (上海市生物医药产业园区), a name starting with 跨 (跨省域产业协作园区) or ending in …协作园区 is descriptive,
+and a quoted anchor must be a word (“北上海”), not a numbered scheme (“5+X”).
 
 How: every phrase of the three vocabularies, compiled once into one matcher -- by default a
 regular-expression trie (``engine="trie"``); with ``engine="spacy"`` a blank Chinese spaCy
@@ -62,7 +67,8 @@ _CLAUSE_END_RE = re.compile("[" + re.escape(CLAUSE_END) + "]")
 # Suffixes of place names, for places the gazetteer does not know (longest first).
 PLACE_SUFFIXES = (
     "综合保税区", "产业基地", "生态园", "科学城", "科技城", "新片区", "示范区", "试验区", "保税区", "商务区",
-    "产业园", "科技园", "软件园", "创新园", "智造园", "双创园", "工业区", "开发区", "高新区", "园区",
+    "功能区", "产业园", "科技园", "软件园", "创新园", "智造园", "双创园", "工业区", "开发区", "高新区", "园区",
+    "生态谷", "科创谷", "创新谷", "绿谷", "智谷", "药谷",
 )
 _MAX_NAME_MIDDLE = 8  # characters between the known prefix and the suffix
 _SCAN = _MAX_NAME_MIDDLE + max(len(s) for s in PLACE_SUFFIXES)
@@ -72,14 +78,16 @@ _NOT_IN_NAME = set("的和与及等在为对将把向从以于并或是建推打
 # Suffixes that end the proper name of a park or zone even when no known place precedes it
 # (longest first); the name before them must start at a word boundary and look like a name.
 _NAME_SUFFIX = re.compile(
-    "产业园区|工业园区|产业基地|工业区|开发区|高新区|产业园|科技园|软件园|创新园|智造园|科技城|科学城"
+    "产业园区|工业园区|产业基地|工业区|开发区|高新区|功能区|产业园|科技园|软件园|创新园|智造园|科技城|科学城"
     "|试验区|保税区|商务区|园区|基地|新区"
+    "|生态谷|科创谷|创新谷|绿谷|智谷|药谷"  # named valleys (…生态谷, …科创绿谷); a bare 谷 is too risky
 )
 # Words a name cannot contain the start of: the text before them is a phrase, not a name.
 _NAME_BOUNDARY_WORDS = (
     "推动", "推进", "支持", "依托", "建设", "打造", "围绕", "聚焦", "加快", "鼓励", "引导", "布局", "提升",
     "发展", "培育", "引进", "落户", "入驻", "落地", "集聚", "聚集", "形成", "创建", "推广", "开展", "实施",
     "优化", "完善", "拓展", "包括", "位于", "以上", "以下", "一批", "一些", "若干", "多个", "一个", "升级",
+    "建立", "设立", "成立", "组建", "共建", "统筹", "协调", "解决",
 )
 _NAME_BOUNDARY_END = re.compile("(?:" + "|".join(_NAME_BOUNDARY_WORDS) + ")$")
 _COUNTERS = set("个家批座处类项所")
@@ -94,7 +102,7 @@ _GENERIC_NAME = re.compile(r"特色|重点|专业|主题|示范|特定|配套|�
 # …研发基地, …转化基地 (a name ends in a place or brand word: 华东无人机基地).
 _GENERIC_NAME_END = (
     "材料", "产业", "生产", "制造", "研发", "应用", "示范", "转化", "孵化", "培训", "实训", "试验", "测试",
-    "装备", "配套", "服务", "创新", "储备", "教育", "实践", "加工", "物流", "仓储",
+    "装备", "配套", "服务", "创新", "储备", "教育", "实践", "加工", "物流", "仓储", "协作",
 )
 _GENERIC_NAME_START = (
     "产业", "工业", "化工", "创新", "科技", "生产", "研发", "培训", "实训", "实践", "教育", "人才", "制造",
@@ -106,13 +114,19 @@ _GENERIC_NAME_START = (
     "社区", "楼宇", "农业", "都市", "海洋", "氢能", "储能", "光伏", "量子", "元宇宙", "国际", "国内", "海外",
     "境外", "周边", "周围", "其他", "其余", "该", "这", "此", "所在", "各", "全国", "跨区", "产城", "经济",
     "地下", "地上", "合作", "内地", "外地", "异地", "长三角", "上下游", "重大", "一流", "世界级", "国家",
-    "新经济", "新业态", "新一代",
+    "新经济", "新业态", "新一代", "跨",
 )
+# A name written with the city's full name first (上海市…) whose rest starts with a sector names the
+# city's parks of that sector (上海市生物医药产业园区), not one park (a park's own name is written
+# 上海智能传感器产业园, or 上海市工业综合开发区 with no sector after 上海市).
+_CITY_PREFIX = re.compile("上海市|本市|全市")
+_PARK_WORDS = ("产业园区", "工业园区", "产业基地", "产业园", "园区", "基地")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _WS = re.compile(r"\s")
 _WS_RUN = re.compile(r"\s+")
 _QUOTED_NAME = re.compile(r"“([^“”，。、；：\s]{2,8})”")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_QUOTED_IS_NAME = re.compile(r"(?!\d)(?=.*[\u4e00-\u9fff])")  # “北上海”, “两山”; not “5+X”
 
 
 @dataclass(frozen=True)
@@ -350,7 +364,8 @@ class EntityMatcher:
             if entry.kind in ("district", "area", "new_town") and not entry.is_group:
                 anchors.append((h.start, h.end, text[h.start:h.end]))
         for m in _QUOTED_NAME.finditer(text):
-            if not any(taken[m.start():m.end()]):
+            # a quoted scheme such as “5+X” (numbered groups of parks) is not a name
+            if not any(taken[m.start():m.end()]) and _QUOTED_IS_NAME.match(m.group(1)):
                 anchors.append((m.start(), m.end(), m.group(1)))
         out = []
         for start, anchor_end, prefix in anchors:
@@ -376,7 +391,7 @@ class EntityMatcher:
             entry = PlaceEntry(
                 id=PLACE_ID_PREFIX + name,
                 name=name,
-                kind="park" if best[1].endswith("园") or best[1] == "产业基地" else "zone",
+                kind="park" if best[1].endswith(("园", "谷")) or best[1] == "产业基地" else "zone",
                 district=self._district_of(prefix),
                 aliases=(),
                 within=None,
@@ -412,6 +427,9 @@ class EntityMatcher:
                 if ch in _COUNTERS and start >= 2 and (text[start - 2].isdigit() or text[start - 2] in _CN_NUMERALS):
                     bounded = True
                     break
+                if ch == "年" and start >= 2 and (text[start - 2].isdigit() or text[start - 2] in "〇零"):
+                    bounded = True  # a date is not part of a name: 2025年上海市…
+                    break
                 start -= 1
             prefix = text[start:k]
             if not bounded or len(prefix) < (4 if m.group() in _WEAK_SUFFIXES else 2):
@@ -422,6 +440,10 @@ class EntityMatcher:
                 continue
             if self._sector_start.match(prefix):
                 continue
+            city = _CITY_PREFIX.match(prefix)
+            if city and m.group() in _PARK_WORDS and (
+                    self._sector_start.match(prefix, city.end()) or prefix[city.end():].startswith(_GENERIC_NAME_START)):
+                continue  # 上海市生物医药产业园区: the city's parks of a sector
             name = prefix + m.group()
             if self.gazetteer.resolve_place(name) is not None:
                 continue
@@ -429,7 +451,7 @@ class EntityMatcher:
             entry = PlaceEntry(
                 id=PLACE_ID_PREFIX + name,
                 name=name,
-                kind="park" if suffix.endswith(("园", "基地")) else "zone",
+                kind="park" if suffix.endswith(("园", "基地", "谷")) else "zone",
                 district=None,
                 aliases=(),
                 within=None,

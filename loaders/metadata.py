@@ -11,9 +11,12 @@ Conventions used (Chinese government documents):
 - issuer: the "X关于印发" / "X关于…的通知" subject, or the signature line before the date; of a
   joint document (上海市经济和信息化委员会 上海市财政局关于印发…, or 上海市商务委员会等八部门) the first unit;
   a title line "X关于…" wrapped over lines is joined up to its type (…的实施意见) and X is the issuer;
-  a notice title after a web page's breadcrumb (政策文件 › 关于印发…) takes the page's 来源 field;
+  a notice title after a web page's breadcrumb (政策文件 › 关于印发…) takes the page's 来源 field; a title line
+  "关于印发《…》的通知" under issuer lines (one unit a line, above or below the 文号) takes the first of them
+  (an empty prefix is never an issuer);
 - issued: a date on a line of its own (under the issuer in the header, else under the signature
-  at the end of the document), else the first full date (YYYY年M月D日) in the header;
+  at the end of the document; in Arabic or Chinese numerals, 二〇二四年四月十日 with 〇/○/零/O for zero), else the
+  first full date (YYYY年M月D日) in the header;
 - validity: 自YYYY年M月D日起(施行|实施)，有效期至YYYY年M月D日 / 有效期N年 (to the day before the
   N-th anniversary) / 自印发之日起;
 - a 文号 in brackets right after a cited 《…》 title is the cited document's (a 政策解读 quotes the
@@ -45,7 +48,12 @@ DOC_NUMBER = re.compile(
 DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 # A date alone on its line (the issue date under the issuer or the signature).
 DATE_LINE = re.compile(r"(?m)^[ \t]*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[ \t]*$")
-CN_DATE = re.compile(r"(?P<y>[二〇○零一三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日")
+# A date in Chinese numerals (a signature: 二〇二四年四月十日); the zero is written 〇, ○, 零 or, in OCR
+# and typed copies, O / Ｏ / 0.
+_CN_ZERO = "〇○零OoＯ０0"
+CN_DATE = re.compile(rf"(?P<y>[一二三四五六七八九{_CN_ZERO}]{{4}})\s*年\s*(?P<m>[一二三四五六七八九十]{{1,3}})\s*月"
+                     r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日")
+CN_DATE_LINE = re.compile(r"(?m)^[ \t]*" + CN_DATE.pattern + r"[ \t]*$")
 QUOTED_TITLE = re.compile(r"《([^《》\n]{2,120})》")
 NOTICE_TITLE = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{2,40}?)(?:关于)?(?:印发|转发|发布)《(?P<title>[^《》]{2,120})》(?:的)?通知")
 NOTICE_ISSUER = re.compile(r"^(?P<issuer>[\u4e00-\u9fff]{2,40}?)关于[^\n]{2,120}?的(?:实施|指导)?(?:通知|意见|决定|批复|公告)")
@@ -88,6 +96,16 @@ HEADER_NOISE = re.compile(r"^(?:.{2,20}文件|.{0,10}〔\d{4}〕.*号|（此件�
 def _iso(m: re.Match) -> Optional[str]:
     try:
         return date(int(m.group("y")), int(m.group("m")), int(m.group("d"))).isoformat()
+    except ValueError:
+        return None
+
+
+def _cn_iso(m: re.Match) -> Optional[str]:
+    """An ISO date from a CN_DATE match (二〇二四年四月十日 -> 2024-04-10)."""
+    digits = "一二三四五六七八九"
+    y = "".join("0" if ch in _CN_ZERO else str(digits.index(ch) + 1) for ch in m.group("y"))
+    try:
+        return date(int(y), cn_to_int(m.group("m")) or 0, cn_to_int(m.group("d")) or 0).isoformat()
     except ValueError:
         return None
 
@@ -166,6 +184,21 @@ def _issuer_then_title(lines: list[str], resolve) -> Optional[tuple[str, str]]:
     return None
 
 
+def _issuer_line_above(header: str, resolve) -> Optional[str]:
+    """A notice whose title line names no issuer ("关于印发《…》的通知") under issuer lines
+    ("上海市发展和改革委员会" / "江苏省发展和改革委员会" / … above or below the 文号): the first of those
+    lines that names a unit (a joint line "A　B" gives A)."""
+    for line in header.split("\n"):
+        line = line.strip()
+        if not line or DOC_NUMBER.search(line):
+            continue
+        if _NOTICE_VERB.search(line) or line.startswith("关于"):
+            return None  # the title line: no issuer line above it
+        if len(line) <= 40 and (resolve(line) or _first_of_joint(line, resolve)):
+            return line
+    return None
+
+
 def _wrapped_title(line: str, lines: list[str]) -> str:
     """A "X关于…" title line wrapped over lines ("上海市人民政府关于加快培育高成长性科技企业" /
     "推动创新主体高质量发展的实施意见"): joined until the document type closes it (…的实施意见)."""
@@ -233,6 +266,7 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
     if nm:
         title = clean_title(nm.group("title"))
         issuer_written = re.sub(r"^.*?(?:号|文件)", "", nm.group("issuer"))
+        issuer_written = re.sub(r"关于$", "", issuer_written)  # "关于印发《…》的通知" names no issuer
     if title is None:
         lines = [ln.strip() for ln in header.split("\n")[:14]]
         joint = _issuer_then_title(lines, resolve_issuer)
@@ -257,6 +291,8 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
     if title is None:
         title = nt.source_file.rsplit(".", 1)[0]
     issuer_written = issuer_written or None  # "政策文件关于印发《…》的通知": a page's breadcrumb, no issuer
+    if issuer_written is None and nm and resolve_issuer is not None:
+        issuer_written = _issuer_line_above(header, resolve_issuer)
     if issuer_written is None:
         im = NOTICE_ISSUER.search(header) or NOTICE_ISSUER.search(title)
         if im:
@@ -270,19 +306,20 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
     # The issue date stands on a line of its own: under the issuer in the header, or under the
     # signature at the end (办法/通知 whose date closes the document); else the first full date
     # of the header.
-    dated_lines = list(DATE_LINE.finditer(text))
-    head_lines = [m for m in dated_lines if m.start() < 2500]
-    dm = head_lines[0] if head_lines else (dated_lines[-1] if dated_lines else DATE.search(text[:2500]))
-    if dm:
-        issued = _iso(dm)
+    # A date line may be written in Arabic or in Chinese numerals (二〇二四年四月十日).
+    dated_lines = sorted([(m.start(), _iso(m)) for m in DATE_LINE.finditer(text)]
+                         + [(m.start(), _cn_iso(m)) for m in CN_DATE_LINE.finditer(text)])
+    dated_lines = [d for d in dated_lines if d[1]]
+    head_lines = [d for d in dated_lines if d[0] < 2500]
+    if head_lines or dated_lines:
+        issued = (head_lines[0] if head_lines else dated_lines[-1])[1]
     else:
+        dm = DATE.search(text[:2500])
         cm = CN_DATE.search(text[:2500])
-        if cm:
-            y = "".join(str({"〇": 0, "○": 0, "零": 0}.get(ch, cn_to_int(ch) or 0)) for ch in cm.group("y"))
-            try:
-                issued = date(int(y), cn_to_int(cm.group("m")) or 1, cn_to_int(cm.group("d")) or 1).isoformat()
-            except ValueError:
-                issued = None
+        if dm and (cm is None or dm.start() < cm.start()):
+            issued = _iso(dm)
+        elif cm:
+            issued = _cn_iso(cm)
 
     valid_from = valid_to = None
     vm = VALID_RANGE.search(text)

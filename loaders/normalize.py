@@ -6,9 +6,15 @@ Gives: ``NormalizedText``: one paragraph per line (``\\n`` separates paragraphs)
   - ASCII punctuation in Chinese text as Chinese punctuation: ( ) -> （ ）, , -> ，, : -> ：,
     ; -> ；, and a sentence-final . after a Chinese character -> 。 (numbers such as 3.5 and
     item labels such as "1." are kept);
-  - words broken across lines joined ("市经济信\\n\\n息化委" -> "市经济信息化委"), blank lines
-    and page-number lines dropped, paragraph breaks kept (sentence end, heading lines, item
-    labels at the start of a line, indentation, runs of 2+ spaces inside a line);
+  - words broken across lines joined ("市经济信\\n\\n息化委" -> "市经济信息化委"; a line-break
+    hyphen between Chinese characters dropped: "区卫生健-\\n康委" -> "区卫生健康委"), blank lines
+    and page-number lines (3, - 3 -, 第 3 页 共 5 页, 第3页/共5页, 3/5) dropped, paragraph breaks
+    kept (sentence end, heading lines, item labels at the start of a line, indentation, runs of
+    2+ spaces inside a line);
+  - page furniture dropped and the sentence around it joined: a short line repeated next to the
+    page numbers of several page breaks (a running header/footer such as "XX区人民政府办公室文件"
+    on top of every page; its first, page-1 occurrence stays) and a short line of words repeated
+    in the middle of sentences (a watermark such as "XX政务公开专用");
   - spaces between Chinese characters removed ("智 能 网 联" -> "智能网联"; "3.5 万 例" -> "3.5万例"),
     while a space between two Latin words or numbers is kept ("10.61 323.00");
   - footnote markers glued into sentences removed ("…的趋势。3近年来" -> "…的趋势。近年来").
@@ -71,10 +77,15 @@ ITEM_LABEL = re.compile(
 )
 _SENTENCE_END = "。！？；：.!?;:"
 _RESP_TAIL = re.compile(r"[（(]\s*(?:责\s*任|牵\s*头|配\s*合|主\s*要\s*责\s*任|负\s*责|实\s*施|协\s*办|承\s*办)[^（）()]*[）)]\s*$")
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*)?(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*[-—–－])?\s*$")
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:(?:[-—–－]\s*)?(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*[-—–－])?"  # 3, - 3 -, 第3页
+    r"|第\s*\d{1,3}\s*页\s*[，,/、]?\s*共\s*\d{1,3}\s*页"  # 第 3 页 共 5 页, 第3页/共5页
+    r"|共\s*\d{1,3}\s*页\s*[，,/、]?\s*第\s*\d{1,3}\s*页"  # 共5页 第3页
+    r"|(?:[-—–－]\s*)?\d{1,3}\s*/\s*\d{1,3}(?:\s*[-—–－])?)\s*$"  # 3/5, - 3/5 -
+)
 # what a page-number line's first non-space character can be (a cheap test before the pattern;
 # other whitespace survives as itself, so it is allowed too)
-_PAGE_NUMBER_START = frozenset("-—–－第0123456789") | frozenset(
+_PAGE_NUMBER_START = frozenset("-—–－第共0123456789") | frozenset(
     c for c in map(chr, range(0x3000 + 1)) if c.isspace() and c != " ")
 _MULTI_SPACE = re.compile(r" {2,}")
 # A 文号 alone on its line (沪府办发〔2020〕1号) is a header line of its own, never a wrapped
@@ -297,6 +308,7 @@ def _assemble_lines(text: str, offs: array) -> tuple[str, array]:
     # Content lines as (start, end, indented, width of the whole physical line) in current
     # coordinates; a physical line is split into sub-lines at runs of 2+ spaces.
     lines: list[tuple[int, int, bool, int]] = []
+    page_marks: set[int] = set()
     pos = 0
     n = len(text)
     while pos <= n:
@@ -305,7 +317,9 @@ def _assemble_lines(text: str, offs: array) -> tuple[str, array]:
             nl = n
         line = text[pos:nl]
         stripped = line.strip(" ")
-        if stripped and not (stripped[0] in _PAGE_NUMBER_START and _PAGE_NUMBER.match(line)):
+        if stripped and stripped[0] in _PAGE_NUMBER_START and _PAGE_NUMBER.match(line):
+            page_marks.add(len(lines))  # a page break between lines[-1] and the next line
+        elif stripped:
             lead = len(line) - len(line.lstrip(" "))
             body = line[lead:].rstrip(" ")
             width = _visual_width(body)
@@ -327,6 +341,7 @@ def _assemble_lines(text: str, offs: array) -> tuple[str, array]:
 
     widths = sorted(w for s, e, _, w in lines if e - s >= 10) or [80]
     wrap_width = widths[int(len(widths) * 0.8) - 1 if len(widths) > 1 else 0]
+    drop = _page_furniture(text, lines, page_marks, wrap_width) if len(lines) > 2 else set()
 
     pieces: list[str] = []
     starts: list[int] = []  # ranges of ``offs`` that make the new offset map, in order
@@ -336,13 +351,18 @@ def _assemble_lines(text: str, offs: array) -> tuple[str, array]:
     prev_width = 0
     depth = 0  # open brackets in the current paragraph: a paragraph never ends inside （…）
     for k, (s, e, indented, width) in enumerate(lines):
+        if k in drop:
+            continue
         line = text[s:e]
-        if k > 0:
+        if pieces:
             if _is_break(prev_line, line, indented, prev_width, wrap_width, inside_brackets=0 < depth <= 3):
                 pieces.append("\n")  # maps to the character after the previous line (e <= n)
                 starts.append(prev_end)
                 ends.append(prev_end + 1)
                 depth = 0
+            elif prev_line[-1] == "-" and len(prev_line) >= 2 and _is_cjk(prev_line[-2]) and _is_cjk(line[0]):
+                pieces[-1] = pieces[-1][:-1]  # a line-break hyphen inside a word: 区卫生健-\n康委
+                ends[-1] -= 1
         pieces.append(line)
         starts.append(s)
         ends.append(e)
@@ -351,6 +371,56 @@ def _assemble_lines(text: str, offs: array) -> tuple[str, array]:
     starts.append(len(offs) - 1)  # the end position
     ends.append(len(offs))
     return "".join(pieces), _gather(offs, starts, ends)
+
+
+# a page holds more lines than this: lines repeated next to closer "page numbers" are table
+# cells beside the serial numbers of rows (1 / 2 / 3 alone on their lines), not page furniture
+_PAGE_MIN_LINES = 8
+_FURNITURE_MAX = 30  # characters of a running header/footer or watermark line
+_WATERMARK_LINE = re.compile(rf"[{CJK}A-Za-z]{{4,20}}")  # words, no numbers or punctuation
+
+
+def _page_furniture(text: str, lines: list[tuple[int, int, bool, int]], page_marks: set[int], wrap_width: int) -> set[int]:
+    """Indices of ``lines`` that are page furniture, not text: a short line repeated at page
+    breaks (next to a page-number line at two or more of them) is a running header/footer
+    ("静安区人民政府办公室文件" on top of every page); a short line without punctuation repeated
+    in the middle of sentences (the line before it wraps unfinished, the line after goes on) is a
+    watermark ("XX政务公开专用"). Either is dropped and the sentence around it joined; an
+    occurrence away from page breaks (the red header on page 1) stays."""
+    where: dict[str, list[int]] = {}
+    for k, (s, e, _indented, _width) in enumerate(lines):
+        if e - s <= _FURNITURE_MAX:
+            where.setdefault(text[s:e].replace(" ", ""), []).append(k)
+    drop: set[int] = set()
+    last = len(lines) - 1
+
+    def wrapped(k: int) -> bool:
+        return _wrapped_line(text, lines[k], wrap_width)
+
+    for key, ks in where.items():
+        if len(ks) < 2 or not key or _starts_with_label(key):
+            continue
+        near = [k for k in ks if k in page_marks or k + 1 in page_marks]
+        if (len(near) >= 2 and 2 * len(near) >= len(page_marks) - 1
+                and min(b - a for a, b in zip(near, near[1:])) >= _PAGE_MIN_LINES):
+            drop.update(near)  # a running header or footer
+            continue
+        if _WATERMARK_LINE.fullmatch(key) and all(
+            0 < k < last
+            and not lines[k][2]
+            and wrapped(k - 1)
+            and (k >= 2 and wrapped(k - 2) or wrapped(k + 1))
+            and not lines[k + 1][2]
+            and not _starts_with_label(text[lines[k + 1][0]:lines[k + 1][1]])
+            for k in ks
+        ):
+            drop.update(ks)  # a watermark inside sentences
+    return drop
+
+
+def _wrapped_line(text: str, line: tuple[int, int, bool, int], wrap_width: int) -> bool:
+    """A full-width line that does not end its sentence: the paragraph goes on after it."""
+    return line[3] >= 0.75 * wrap_width and text[line[1] - 1] not in _SENTENCE_END + CLOSERS
 
 
 def _is_break(

@@ -12,6 +12,11 @@ Stages, each a module with typed inputs and outputs:
     responsibilities              measure text -> Responsibility (lead/support, rank)
     entities.EntityMatcher        measure text -> sectors, places, agency mentions (spaCy)
     targets.extract_targets       measure text -> Target
+
+Task-table rows (``tables``) are attached to the body items they repeat: they fill an item without a
+list, and a row's separate 牵头/配合 columns refine a plain body list of the same units (two 牵头
+units both lead); other rows become ``task`` measures (key ``t.<n>``, or ``t.g<group>.<n>`` when 序号
+restarts under group rows).
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from loaders.normalize import translate_width
 from loaders.records import SourceSpan
 from loaders.responsibilities import (assign_roles, extract_responsibilities, inline_responsibilities, is_proposal,
                                      lift_subpoint_responsibilities)
-from loaders.structure import parse_structure
+from loaders.structure import cn_to_int, parse_structure
 from loaders.tables import TableRow, find_task_tables, repeated_item
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -249,7 +254,7 @@ def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve, off
     if not re.search("牵|责任|主责", nt.raw) or "序" not in nt.raw:
         return found  # no 序号/牵头 (责任单位) columns: no task-division table
     raw = translate_width(nt.raw)
-    rows = find_task_tables(raw, resolve)
+    rows = find_task_tables(raw, resolve, nt.raw)
     if not rows:
         return found
     body = [(m, m.title) for m in record.measures]
@@ -261,13 +266,15 @@ def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve, off
         # no list of its own (a body clause wins); no new measure
         target = repeated_item(row.task, [(m, t) for m, t in body if m.key not in from_table])
         if target is not None and target.responsibilities:
+            _refine_roles(target, row, resolve)
             found.ranges.append((row.start, row.end))
             continue
         if target is not None:
             from_table.add(target.key)
         if target is None:
+            group = cn_to_int(row.group) if row.group else None
             target = Measure(
-                key=f"t.{row.number}",
+                key=f"t.g{group}.{row.number}" if group else f"t.{row.number}",
                 number=row.number,
                 label=row.number,
                 title=row.task,
@@ -288,6 +295,28 @@ def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve, off
         units = [(n, "lead") for n in row.leads] + [(n, "support") for n in row.supports]
         target.responsibilities.extend(assign_roles(units, clause, span, resolve, target.key, explicit=True))
     return found
+
+
+PLAIN_LIST_ROLE = re.compile(r"牵头|配合|协同|协办|参与|会同")
+
+
+def _refine_roles(item: Measure, row: TableRow, resolve) -> None:
+    """A task-table row with separate 牵头/配合 columns refines the plain list of the body item it
+    repeats ("（责任单位：A、B、C）" -- first leads -- with the row "A、B | C": A and B lead), when
+    both name the same units; a body clause that marks its roles itself wins."""
+    if not row.split or (not row.supports and len(row.leads) < 2):
+        return  # a single 责任单位 column marks no roles
+    if any(PLAIN_LIST_ROLE.search(r.clause or "") for r in item.responsibilities):
+        return
+
+    def canon(names: list[str]) -> set[str]:
+        return {resolve(n) or n for n in names}
+
+    leads = canon(row.leads)
+    if canon(row.leads + row.supports) != {r.agency for r in item.responsibilities}:
+        return
+    for r in item.responsibilities:
+        r.role = "lead" if r.agency in leads else "support"
 
 
 def _as_document_leads(resp: list[Responsibility], existing: list[Responsibility]) -> list[Responsibility]:

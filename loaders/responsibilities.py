@@ -10,27 +10,32 @@ Forms recognised (conventions of Chinese government documents):
 - parenthesised clauses: （责任部门：A、B、C） (责任单位:A、B) （牵头单位：A；配合单位：B、C）
   （牵头部门：A，协同部门：B） （牵头单位：A；参与单位：B） （责任单位：A（牵头）、B）
   （A牵头，B、C配合） （A、B、C牵头，D配合） （A、B按职责分工负责） and a bare list of units
-  closing the item （A、B）; a clause broken over lines (a PDF line ends after 单位：) is one clause;
+  closing the item （A、B）; the same in lenticular brackets 【责任单位：A、B】 【A、B等按职责分工负责】; a clause
+  broken over lines (a PDF line ends after 单位：) is one clause;
 - lists on a line of their own after the item: "责任部门：A、B", "牵头部门：A  协同部门：B、C",
   "牵头单位：A；责任单位：B、C" (the 责任单位 then support the lead);
 - the same list unbracketed as the paragraph's last sentence: "…。责任单位：A、B。";
 - inline: "由A牵头，B、C配合", "由A牵头，B、C按职责分工负责" (工作要点 style), "A牵头负责X，B配合负责Y",
-  "由A牵头，会同B、C", "A会同B…" and "A每年发布X，会同B…" (the subject of the sentence leads, the units
-  after 会同 support; "会同有关部门" names no unit);
+  "由A牵头，会同B、C", "A会同B…", "A每年会同B…" and "A每年发布X，会同B…" (the subject of the sentence leads,
+  the units after 会同 support; "会同有关部门" names no unit; an article's label and caption are skipped);
 - sentences of 办法/细则 articles and 工作要点 items: "A为本细则的主管部门，负责…；B负责…；C依法…"
   (the 主管部门 leads, the units that are the subjects of the other clauses support); "A、B按职责分工
-  负责X" with the unit list as the sentence's subject (the first leads); "由A负责。" (or "由A、B负责。")
-  closing the item (not "由A负责解释");
+  负责X" or "A、B按照职责分工，对…" with the unit list as the sentence's subject (the first leads); an article
+  (item) body opening with a unit list as the subject of 负责/依法 ("A负责…；B负责…；C负责…", "A、B依法对…":
+  the first leads, the other units of the subject and those opening the other clauses support; 企业/项目单位 are
+  not units); "由A负责。" (or "由A、B负责。") closing the item (not "由A负责解释");
 - an unclosed clause runs to the end of the paragraph (with a warning).
 A company (…公司/集团/有限公司) in a list of units is a unit (kept uncatalogued unless known), never one cut
 out of running text. A recommendation proposing an arrangement (建议由A牵头…) assigns nothing (``is_proposal``).
 Roles: explicit 牵头/主办 markers make leads (a marker after a list, "A、B牵头", applies to the whole
 list; "A（牵头）" to A only) and the others supports; 牵头单位/配合单位 keywords give their list its
 role; without markers the first listed unit leads. Groups such as 各区政府 or "各区、县级市" are one
-unit; a name plate after a unit is dropped (市委组织部（市人才办） -> 市委组织部), as are trailers
+unit, as is a group with its bracketed alternative (各区经委（商务委）); a name plate after a single unit is
+dropped (市委组织部（市人才办） -> 市委组织部), as are trailers
 (等相关部门, 按职责分工负责). In a city-level document (沪… 文号) a unit written without 市
 (经济信息化委, 财政局) is the municipal one; in a district's document it is kept as written. Units not
-in the gazetteer (区科经委, 浦东新区科经委) are kept (catalogued=False), never dropped.
+in the gazetteer (区科经委, 浦东新区科经委) are kept (catalogued=False), never dropped; so are units of other
+provinces in a joint document (江苏省数据局), never read as the municipal unit.
 A list closing an item's last sub-point (一是/①/（1）) belongs to the item when the other
 sub-points have none (``lift_subpoint_responsibilities``).
 """
@@ -49,7 +54,7 @@ from loaders.structure import parse_label
 CLAUSE_KEYWORD = (
     r"(?:主要)?(?:责任|牵头|负责|实施|承办|主办)\s*(?:部门|单位|处室|机构|主体)"
 )
-CLAUSE_START = re.compile(rf"[（(]\s*(?P<kw>{CLAUSE_KEYWORD})\s*[：:]\s*")
+CLAUSE_START = re.compile(rf"[（(【]\s*(?P<kw>{CLAUSE_KEYWORD})\s*[：:]\s*")
 # A responsibility list on a line of its own (no brackets), after the item it closes:
 # "责任部门：区科委、区经委" / "牵头部门：区经委" + "协同部门：…" on the next line.
 LINE_KEYWORD = r"(?:主要)?(?:责任|牵头|主责|负责|配合|协同|协办|参与)\s*(?:部门|单位|处室|机构)"
@@ -61,12 +66,12 @@ CLAUSE_SENTENCE = re.compile(rf"(?<=[。；;！？])[ \t]*(?P<kw>{LINE_KEYWORD})
 GENERIC_UNIT = re.compile(r"^(?:各)?(?:有关|相关)(?:部门|单位|方面|委办局)$")
 # "（A、B按职责分工负责）" / "（A、B分别负责）": every unit responsible, the first listed leads.
 DUTY_PAREN = re.compile(
-    r"[（(](?P<body>[^（）()\n]{2,200}?)(?:按职责分工负责|按照职责分工负责|按职责负责|分别负责|共同负责|负责)[）)]"
+    r"[（(【](?P<body>[^（）()【】\n]{2,200}?)(?:按职责分工负责|按照职责分工负责|按职责负责|分别负责|共同负责|负责)[）)】]"
 )
 # "…加强监管。（市市场监管局、市商务委）" -- a bare list of units closing the item.
-BARE_PAREN = re.compile(r"[（(](?P<body>[^（）()\n：:]{2,200}?)[）)][。.；;]?\s*$")
+BARE_PAREN = re.compile(r"[（(【](?P<body>[^（）()【】\n：:]{2,200}?)[）)】][。.；;]?\s*$")
 # "（A牵头，B配合）" -- a parenthesis whose content is an agency list with role words.
-ROLE_PAREN = re.compile(r"[（(](?P<body>[^（）()\n]{2,200}?(?:牵头|配合|协同|参与)[^（）()\n]{0,200}?)[）)]")
+ROLE_PAREN = re.compile(r"[（(【](?P<body>[^（）()【】\n]{2,200}?(?:牵头|配合|协同|参与)[^（）()【】\n]{0,200}?)[）)】]")
 ROLE_LABEL = re.compile(
     r"(?P<role>牵头|主办|主责|负责|配合|协办|协同|参与|责任)\s*(?:部门|单位|处室|机构)?\s*[：:]"
 )
@@ -77,10 +82,16 @@ INLINE_SUPPORT = re.compile(
     r"(?P<names>[\u4e00-\u9fffA-Za-z0-9、和及与]{2,80}?)"
     r"(?:按(?:照)?职责(?:分工)?(?:负责|落实)|分别负责|共同负责|(?:按职责)?(?:分工)?(?:配合|协同推进|协同配合|参与|协助))"
 )
+# (社会 -- 人力资源社会保障局 -- is not the end of a unit's name.)
 AGENCY_SUFFIX = re.compile(
-    r"(?:委员会|委|局|办公厅|办公室|办|厅|中心|政府|管委会|管理委员会|海关|分局|总部|总局|部|院|署|会|行|所|公司|集团|单位|部门|街镇|镇|街道)$"
+    r"(?:委员会|委|局|办公厅|办公室|办|厅|中心|政府|管委会|管理委员会|海关|分局|总部|总局|部|院|署|(?<!社)会|行|所|公司|集团|单位|部门|街镇|镇|街道)$"
 )
-AGENCY_PREFIX = re.compile(r"^(?:市|区|县|上海|国家|中国|中央|国务院|各|相关|有关|人民银行|金融监管|证监|银保监|[\u4e00-\u9fff]{1,4}区)")
+# ... or a unit of another province in a joint document (江苏省数据局, 浙江省科技厅: kept uncatalogued).
+# A district or province name has no function characters (本政策由区商务委 is not a unit).
+_PLACE_CHAR = r"(?:(?![由在对向将把请和与及为从会的是本其该此])[\u4e00-\u9fff])"
+AGENCY_PREFIX = re.compile(
+    rf"^(?:市|区|县|上海|国家|中国|中央|国务院|各|相关|有关|人民银行|金融监管|证监|银保监|{_PLACE_CHAR}{{1,4}}区"
+    rf"|{_PLACE_CHAR}{{2,3}}省(?!级|内|外|市))")
 SPLIT = re.compile(r"[、，,；;／/]|\s+")
 LEAD_MARK = re.compile(r"[（(]\s*(?:牵头|主办|主责|牵头单位)\s*[）)]|牵头$|为牵头单位$")
 SUPPORT_MARK = re.compile(r"[（(]\s*(?:配合|协办|参与)\s*[）)]|(?:按职责)?(?:分工)?(?:配合|协办|参与|协同)$")
@@ -111,7 +122,7 @@ Resolver = Callable[[str], Optional[str]]  # written name -> canonical short nam
 
 def clean_name(name: str) -> str:
     name = re.sub(r"\s+", "", name)
-    name = name.strip("：:，,。.；;、（）() “”\"'")
+    name = name.strip("：:，,。.；;、（）()【】 “”\"'")
     name = TRAILERS.sub("", name)
     return name.strip("：:，,。.；;、 ")
 
@@ -157,9 +168,9 @@ def _find_clause_end(text: str, start: int) -> Optional[int]:
     limit = min(len(text), start + MAX_CLAUSE_CHARS)
     while i < limit:
         ch = text[i]
-        if ch in "（(":
+        if ch in "（(【":
             depth += 1
-        elif ch in "）)":
+        elif ch in "）)】":
             depth -= 1
             if depth == 0:
                 return i + 1
@@ -238,7 +249,8 @@ def _split_units(body: str, body_offset: int, default_role: Optional[str], resol
                     raw_clean = raw
                 raw_clean = raw_clean.strip()
                 plate = NAME_PLATE.search(raw_clean)
-                if plate and plate.start() > 0 and not resolve(clean_name(raw_clean)):
+                if plate and plate.start() > 0 and not resolve(clean_name(raw_clean)) \
+                        and not _is_group_alternative(raw_clean.strip(), resolve):
                     raw_clean = raw_clean[: plate.start()]
                 name = clean_name(raw_clean)
                 if not name:
@@ -380,9 +392,9 @@ def extract_responsibilities(
         units: list[_Unit] = []
         first_start, last_end = clauses[0][0], clauses[-1][2]
         for start, body_start, end, closed, role in clauses:
-            body = text[body_start : end - 1 if closed and text[end - 1 : end] in "）)" else end]
+            body = text[body_start : end - 1 if closed and text[end - 1 : end] in "）)】" else end]
             found = _split_units(body, body_start, role, resolve)
-            if text[start] not in "（(" and not _is_unit_list(found, resolve):
+            if text[start] not in "（(【" and not _is_unit_list(found, resolve):
                 continue  # "责任单位：" at a line start followed by prose, not by a list of units
             units.extend(found)
             if not closed:
@@ -472,7 +484,7 @@ def inline_responsibilities(
         found = _lead_inline(text, base, nt, resolve, measure_key)
         if found:
             return found
-    for rule in (_competent_authority, _huitong, _duty_sentence, _by_unit_closing):
+    for rule in (_competent_authority, _huitong, _duty_sentence, _by_unit_closing, _duty_article):
         found = rule(text, base, nt, resolve, measure_key)
         if found:
             return found
@@ -526,21 +538,45 @@ DUTY_VERB = re.compile(r"\s*(?:负责|依法|依据|按照|按|对|会同|配合
 # "区财政局、区审计局按职责分工负责…" (or "由A、B按职责分工负责。") -- a unit list as the subject of a
 # duties sentence.
 DUTY_SENTENCE = re.compile(
-    r"(?:^|(?<=[。；;！？\n]))\s*由?(?P<names>[^，。；;！？\n]{2,80}?)按(?:照)?职责(?:分工)?(?:负责|落实|做好)")
+    r"(?:^|(?<=[。；;！？\n]))\s*由?(?P<names>[^，。；;！？\n]{2,80}?)按(?:照)?职责(?:分工)?(?:负责|落实|做好|[，,](?=对|做好|加强|开展|负责))")
+# "市经济信息化委负责…；市财政局负责…" / "市财政局、市审计局依法对…" -- the body of an article opens with
+# a unit list as the subject of a duty verb.
+OPENING_DUTY = re.compile(r"\s*(?P<names>[^，,。；;！？\n]{2,60}?)(?:负责(?!解释)|依法(?=对|负责|开展|实施|履行|做好|加强|查处))")
 # "…。由市财政局负责。" -- a sentence closing the item that names who is responsible.
 BY_UNIT_CLOSING = re.compile(r"(?:^|(?<=[。；;！？\n]))\s*由(?P<names>[^，。；;！？\n]{2,80}?)(?:共同|分别)?负责[。；;.]?\s*$")
+# the caption of an article right after its label: 第三条（部门职责）…
+_CAPTION = re.compile(r"\s*[（(][^（）()。，,；;：:\n]{1,20}[）)]")
+
+
 def _strip_label(text: str) -> tuple[str, int]:
-    """The text after the article's or item's label (第十条 / 3．), and its offset."""
+    """The text after the article's or item's label (第十条 / 3．) and an article's caption
+    (第三条（部门职责）), and its offset."""
     lead = len(text) - len(text.lstrip())
     label = parse_label(text[lead:])
     if label is None:
         return text, 0
-    return text[lead + label.end:], lead + label.end
+    at = lead + label.end
+    if label.style == "article":
+        cap = _CAPTION.match(text, at)
+        if cap:
+            at = cap.end()
+    return text[at:], at
 
 
 def _subject_units(subject: str, resolve: Resolver) -> Optional[list[str]]:
     """The units of a sentence subject that is only a list of units ("A、B"), else None."""
     subject = subject.strip()
+    if re.search(r"[（(]", subject):  # a group with its bracketed alternative: 各区经委（商务委）
+        out: list[str] = []
+        for piece in re.split(r"、(?![^（）()]*[）)])", subject):
+            if _is_group_alternative(piece, resolve):
+                out.append(piece)
+                continue
+            names = _subject_units(piece, resolve) if not re.search(r"[（(]", piece) else None
+            if not names:
+                return None
+            out.extend(names)
+        return out
     names = _tail_agencies(subject, resolve, require_all=True)
     if not names or "".join(names) != re.sub(r"[、和及与\s]", "", subject):
         return None
@@ -559,17 +595,40 @@ def _competent_authority(text: str, base: int, nt: NormalizedText, resolve: Reso
     if not leads:
         return []
     units = [_Unit(n, off + m.start("lead"), off + m.end("lead"), "lead") for n in leads]
-    end = off + m.end()
-    for cm in re.finditer(r"[；;。]\s*", body[m.end():]):
-        at = m.end() + cm.end()
+    return _with_clause_heads(units, text, body, off, m.start("lead"), m.end(), nt, base, resolve, measure_key)
+
+
+def _duty_article(text: str, base: int, nt: NormalizedText, resolve: Resolver,
+                  measure_key: Optional[str]) -> list[Responsibility]:
+    """"A负责…；B负责…；C负责…" / "A、B依法对…" opening an article's (or item's) body: the first unit
+    leads, the other units of the subject and the units opening the other clauses support."""
+    body, off = _strip_label(text)
+    m = OPENING_DUTY.match(body)
+    if not m:
+        return []
+    names = _subject_units(m.group("names"), resolve)
+    if not names or any(GENERIC_UNIT.match(n) for n in names):
+        return []
+    units = [_Unit(n, off + m.start("names"), off + m.end("names"), None) for n in names]
+    return _with_clause_heads(units, text, body, off, m.start("names"), m.end("names"), nt, base, resolve,
+                              measure_key)
+
+
+def _with_clause_heads(units: list[_Unit], text: str, body: str, off: int, start: int, after: int,
+                       nt: NormalizedText, base: int, resolve: Resolver,
+                       measure_key: Optional[str]) -> list[Responsibility]:
+    """Add the units opening the other clauses of the article ("；B负责…；C依法…") as supports."""
+    m_end = after
+    end = off + after
+    for cm in re.finditer(r"[；;。]\s*", body[m_end:]):
+        at = m_end + cm.end()
         head = _agency_prefix(body[at:], resolve)
         if head is None or GENERIC_UNIT.match(head) or not DUTY_VERB.match(body, at + len(head)) \
                 or not body.startswith(head, at):
             continue
         units.append(_Unit(head, off + at, off + at + len(head), "support"))
         end = off + at + len(head)
-    return _to_responsibilities(units, text[off + m.start("lead"):end], off + m.start("lead"), end, nt, base, resolve,
-                                measure_key)
+    return _to_responsibilities(units, text[off + start:end], off + start, end, nt, base, resolve, measure_key)
 
 
 def _duty_sentence(text: str, base: int, nt: NormalizedText, resolve: Resolver,
@@ -599,27 +658,26 @@ def _by_unit_closing(text: str, base: int, nt: NormalizedText, resolve: Resolver
 
 
 # "A会同B、C制定…" -- A leads, B and C support (the formula of 办法/细则 articles).
-HUITONG = re.compile(r"(?:^|(?<=[。；！？\n，,]))\s*(?:由|请)?(?P<lead>[\u4e00-\u9fff、]{2,40}?)会同(?P<names>[^，。；\n]{2,80})")
+HUITONG = re.compile(r"(?:^|(?<=[。；！？\n，,]))\s*(?:由|请)?(?P<lead>[\u4e00-\u9fff、]{2,40}?)(?:每年|每季度|定期|应当|要|负责)?会同(?P<names>[^，。；\n]{2,80})")
 HUITONG_AFTER = re.compile(r"[，,]\s*会同(?P<names>[^，。；\n]{2,80})")
 
 
 def _huitong(text: str, base: int, nt: NormalizedText, resolve: Resolver, measure_key: Optional[str]) -> list[Responsibility]:
     resolve = _municipal_resolver(resolve, nt)
-    for m in HUITONG.finditer(text):
+    body, off = _strip_label(text)  # "第七条（申报）市经济信息化委会同…"
+    for m in HUITONG.finditer(body):
         subject = m.group("lead")
-        label = parse_label(subject)
-        if label is not None:
-            subject = subject[label.end:]  # "第七条市经济信息化委会同…"
         leads = _tail_agencies(subject, resolve, require_all=True)
         if not leads or "".join(leads) != subject.replace("、", ""):
             continue  # the subject of the sentence must be the unit list itself
         supports = _head_agencies(m.group("names"), resolve)
         if not supports:
             continue
-        units = [_Unit(n, m.start("lead"), m.end("lead"), "lead") for n in leads]
-        units += [_Unit(n, m.start("names"), m.end("names"), "support") for n in supports]
-        end = m.start("names") + len("、".join(supports))
-        return _to_responsibilities(units, text[m.start("lead"):end], m.start("lead"), end, nt, base, resolve, measure_key)
+        s0, s1 = off + m.start("lead"), off + m.start("names")
+        units = [_Unit(n, s0, off + m.end("lead"), "lead") for n in leads]
+        units += [_Unit(n, s1, off + m.end("names"), "support") for n in supports]
+        end = s1 + len("、".join(supports))
+        return _to_responsibilities(units, text[s0:end], s0, end, nt, base, resolve, measure_key)
     # "区经委每年发布申报指南，会同区财政局组织专家评审": the unit opening the sentence leads
     for m in HUITONG_AFTER.finditer(text):
         starts = [k.end() for k in re.finditer(r"[。；;！？\n]", text[:m.start()])]
@@ -645,7 +703,9 @@ def _head_agencies(names: str, resolve: Resolver) -> list[str]:
     out: list[str] = []
     for part in re.split(r"[、和及与]", names):
         part = part.strip()
-        head = _agency_prefix(part, resolve)
+        whole = clean_name(part)
+        # a whole piece of the list is one unit (江苏省人力资源社会保障厅, not 江苏省人力资源社会)
+        head = whole if looks_like_agency(whole, resolve) else _agency_prefix(part, resolve)
         if head is None or GENERIC_UNIT.match(head):
             break
         out.append(head)
@@ -654,8 +714,23 @@ def _head_agencies(names: str, resolve: Resolver) -> list[str]:
     return out
 
 
+# "各区经委（商务委）": a group of units whose bracket names the alternative unit where a district
+# merged them -- one unit as written (unlike the name plate of one unit, 市委组织部（市人才办）).
+_GROUP_ALTERNATIVE = re.compile(r"^各[\u4e00-\u9fff]{1,12}[（(](?P<alt>[\u4e00-\u9fff、]{1,20})[）)]$")
+
+
+def _is_group_alternative(name: str, resolve: Resolver) -> bool:
+    m = _GROUP_ALTERNATIVE.match(name)
+    return bool(m) and looks_like_agency(name[: m.start("alt") - 1], resolve) and all(
+        AGENCY_SUFFIX.search(alt) for alt in m.group("alt").split("、"))
+
+
 def _agency_prefix(text: str, resolve: Resolver) -> Optional[str]:
-    """The unit name at the start of ``text``: the longest catalogued one, else the shortest unit-like one."""
+    """The unit name at the start of ``text``: the longest catalogued one, else the shortest unit-like one
+    (with the bracketed alternative of a group: 各区经委（商务委）)."""
+    group = re.match(r"各[\u4e00-\u9fff]{1,12}?[（(][^（）()]{1,20}[）)]", text)
+    if group and _is_group_alternative(group.group(), resolve):
+        return group.group()
     limit = min(len(text), 30)
     for j in range(limit, 1, -1):
         if resolve(text[:j]):
@@ -663,6 +738,9 @@ def _agency_prefix(text: str, resolve: Resolver) -> Optional[str]:
     for j in range(3, limit + 1):
         cand = clean_name(text[:j])
         if looks_like_agency(cand, resolve):
+            alt = re.match(r"[（(][^（）()]{1,20}[）)]", text[j:])
+            if alt and _is_group_alternative(cand + alt.group(), resolve):
+                return cand + alt.group()
             return cand
     return None
 

@@ -9,7 +9,16 @@ closing notices), which later stages scan for document-level leads and targets.
 Conventions of Chinese government documents that drive the parser:
 - numbering styles 第一章 / 一、 / （一） / 1． 1. 1、 / （1） / ① / 一是, nested in order of first
   appearance; chapters are 第X章/第X部分 or 一、 headings; the 第X条 articles of a 办法/规定/细则
-  are items (kind measure) titled by their caption: 第一条（目的和依据） -> 目的和依据;
+  are items (kind measure) titled by their caption: 第一条（目的和依据） -> 目的和依据; an enumeration
+  inside an article (第五条…：（一）…（四）) is the article's text, not items;
+- item cards "任务一：title" / 举措二： / 专项行动三： are items numbered by the ordinal (一), titled by the
+  text after the colon; their labelled lines (工作目标：/主要举措：/牵头单位：/完成时间：) belong to the card,
+  and a deadline line (完成时限：…) after any item's responsibility list stays with the item;
+- 第X节 headings inside a chapter close the open items (一、 restarts under every 节) and are neither
+  chapters nor items; a 专栏 box caption (专栏1 重大工程) also closes them, and the box's 1．… lines
+  are its own items (projects when the caption names 工程/项目) until a label of the style used
+  before the box; a table note "注：…" does not end the numbered text (its numbered lines are
+  notes) -- numbering resumes at the next chapter heading;
 - labels are accepted only when they continue a sequence: the next sibling number, 1 for a
   first child, or the next number of the same style anywhere before (items numbered across
   chapters, e.g. 1．…23． over four chapters, or （一）…（二十） over six) -- so a wrapped line that
@@ -71,6 +80,8 @@ _CN = "一二三四五六七八九十百零〇"
 # style name -> regex matching the label at the start of a paragraph; group "n" is the number.
 LABEL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("chapter_di", re.compile(rf"第(?P<n>[{_CN}]+)(?:章|部分|篇)\s*")),
+    # an item card: "任务一：title" / "举措二：" / "专项行动三：" then labelled lines (工作目标：/牵头单位：…)
+    ("card", re.compile(rf"(?:重点|专项|主要)?(?:任务|举措|措施|行动|工程|项目)(?P<n>[{_CN}]{{1,3}}|\d{{1,2}})\s*[：:]\s*")),
     ("article", re.compile(rf"第(?P<n>[{_CN}]+)条\s*")),
     ("chapter_cn", re.compile(rf"(?P<n>[{_CN}]{{1,3}})\s*[、，]\s*")),
     ("paren_cn", re.compile(rf"（\s*(?P<n>[{_CN}]{{1,4}})\s*）\s*")),
@@ -109,6 +120,19 @@ BACK_MATTER = re.compile(
 )
 # An attachment restarts numbering (e.g. 附件：重点任务分工表).
 ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?")
+# A note under a table or figure ("注：[ ]内为五年累计数。"): the text after it is not numbered until
+# the next chapter heading (a bare "注：" / "注释" line is back matter: the numbered text has ended).
+NOTE_LINE = re.compile(r"^\s*注\s*[：:]\s*\S")
+# A section heading inside a chapter (第一节 推动…): it closes the open items; numbering restarts
+# below it (一、 二、 in every 节) -- the heading is neither a chapter nor an item.
+SECTION = re.compile(rf"^\s*第[{_CN}]+节\s*[：:]?\s*[^。；;！？\n]{{0,40}}$")
+# A box caption (专栏1 重大工程 / 专栏二：…): a short line; the numbered lines below it are the box's
+# items (projects when the caption names 工程/项目), not children of the item before the box.
+BOX = re.compile(rf"^\s*专栏\s*(?:\d{{1,2}}|[{_CN}]{{1,3}})\s*[：:]?\s*(?P<t>[^。；;！？\n]{{0,40}})$")
+# A labelled line of an item card (任务一：… then 工作目标：/主要举措：/完成时间：…), and the deadline
+# line after any item's responsibility list (完成时限：2025年底): part of the item.
+FIELD_LINE = re.compile(r"^\s*[\u4e00-\u9fff]{2,6}\s*[：:]")
+DEADLINE_LINE = re.compile(r"^\s*(?:完成|办结)?(?:时间|时限|期限|时间节点)\s*[：:]")
 
 RECOMMENDATION_CHAPTER = re.compile(r"建议|对策|举措|措施|路径|思路|政策|着力点|抓手|计划")
 PREAMBLE_ITEM = re.compile(r"^(?:指导思想|基本原则|总体思路|工作原则|编制依据|主要原则|发展基础|发展环境|面临形势|形势|背景)")
@@ -170,6 +194,7 @@ class Unit:
     closed: bool = False  # ended with a responsibility clause
     closed_by_line: bool = False  # closed by a responsibility list on its own line (责任部门：…)
     leading_list: bool = False  # a responsibility list sits at the start of the item, before its body
+    box: Optional[str] = None  # the caption of the 专栏 box the item sits in
     body_paragraphs: list[Paragraph] = field(default_factory=list)
 
 
@@ -254,10 +279,13 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
 
     current_chapter: Optional[Unit] = None
     in_back_matter = False
+    in_note = False  # after a table's 注：… line, until the next chapter heading
+    box: Optional[str] = None  # caption of the 专栏 box being read
+    box_outer: set[str] = set()  # item styles used before the box (one of them ends the box)
     for p, lab in zip(paragraphs, labels):
         if not units and ADDRESSEES.match(p.text):
             continue  # the 主送 line (各区人民政府，市政府各委、办、局：) addresses units
-        if in_back_matter or (BACK_MATTER.match(p.text) and units):
+        if in_back_matter or (BACK_MATTER.match(p.text) and units and not NOTE_LINE.match(p.text)):
             in_back_matter = True
             free.append((p, None))
             continue
@@ -265,12 +293,41 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
             stack.clear()
             last_value.clear()
             current_chapter = None
+            box, in_note = None, False
             free.append((p, None))
+            continue
+        if units and NOTE_LINE.match(p.text):
+            in_note = True
+            free.append((p, current_chapter))
+            continue
+        section = bool(SECTION.match(p.text)) and lab is None
+        box_m = BOX.match(p.text) if lab is None else None
+        if (section or box_m) and units and not in_note:
+            # 第一节 … / 专栏1 重大工程: close the open items (keep the chapter); numbering restarts
+            del stack[1 if stack and stack[0].style == chapter_style else 0:]
+            if box_m:
+                box = box_m.group("t").strip() or "专栏"
+                box_outer = {u.style for u in units if u.chapter is current_chapter and u.style != chapter_style}
+            else:
+                box = None
+            free.append((p, current_chapter))
             continue
         accepted = False
         if lab is not None:
             accepted = _accept(lab, stack, last_value, chapter_style)
+            if in_note and not (accepted and lab.style == chapter_style):
+                accepted = False  # 注：… then 1．…: notes, not items
+            if accepted and lab.style not in ("article", chapter_style) and any(u.style == "article" for u in stack):
+                accepted = False  # （一）…（四） inside 第五条: an article's enumeration is part of the article
+        if in_note and not accepted:
+            free.append((p, current_chapter))
+            continue
         if accepted and lab is not None:
+            in_note = False
+            if lab.style == chapter_style or (box is not None and lab.style in box_outer):
+                if box is not None and lab.style != chapter_style:
+                    del stack[1 if stack and stack[0].style == chapter_style else 0:]  # the box's items end
+                box = None
             is_chapter = lab.style == chapter_style
             if is_chapter:
                 stack.clear()  # a chapter heading closes every open unit
@@ -289,6 +346,7 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
                 parent=parent,
                 chapter=None if is_chapter else current_chapter,
                 order=len(units),
+                box=None if is_chapter else box,
             )
             if is_chapter:
                 current_chapter = unit
@@ -302,6 +360,8 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
         resp_line = bool(RESP_LINE.match(p.text))
         if target is not None and target.style != chapter_style and (
             not target.closed or (resp_line and target.closed_by_line)  # 牵头部门：… / 协同部门：… lines
+            # the labelled lines of a card (…/完成时间：) and a deadline line after a list stay with the item
+            or DEADLINE_LINE.match(p.text) or (target.style == "card" and FIELD_LINE.match(p.text))
         ):
             # a clause broken over lines ("…（责任单位：" + "市科委、市财政局）") closes the unit too
             before = nt.text[target.start:p.start].rsplit("\n", 2)[-2] if p.start > target.start else ""
@@ -447,7 +507,7 @@ def _bare_heading(heading: str, unit: "Unit") -> bool:
 
 
 def _style_key(style: str) -> str:
-    return {"paren_cn": "s", "arabic": "m", "article": "a", "paren_arabic": "p", "circled": "o", "shi": "y", "chapter_cn": "k", "chapter_di": "k"}.get(style, "x")
+    return {"paren_cn": "s", "arabic": "m", "article": "a", "card": "r", "paren_arabic": "p", "circled": "o", "shi": "y", "chapter_cn": "k", "chapter_di": "k"}.get(style, "x")
 
 
 def _accept(lab: Label, stack: list[Unit], last_value: dict[str, int], chapter_style: Optional[str]) -> bool:
@@ -469,6 +529,8 @@ def _kind_of(unit: Unit, chapter_title: str, chapter_style: Optional[str], doc_k
     top_title = top.title
     if top.style == "article":
         return "measure"  # 第X条 of a 办法/规定/细则: every article is an item
+    if top.box is not None and PROJECT_CHAPTER.search(top.box) and doc_kind != "research_report":
+        return "project"  # 专栏1 重大工程: the box's numbered lines are projects
     if doc_kind == "research_report":
         if RECOMMENDATION_CHAPTER.search(chapter_title) and not ANALYSIS_CHAPTER.search(chapter_title):
             return "recommendation"

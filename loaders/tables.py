@@ -9,10 +9,14 @@ document's measures (matching by title) or adds as ``task`` measures.
 
 Recognised: a header with 序号 and 牵头 (牵头单位/牵头部门/责任单位) columns, optionally 任务/事项/
 内容 and 配合 (配合/协同/参与/协办 + 单位/部门) and 时限 columns; rows starting with the next 序号; cells on
-one line or one per line; task text and agency names broken across lines. With a 具体措施/具体内容/
+one line or one per line; task text and agency names broken across lines; group rows (一、…) between
+rows, with 序号 running on or restarting at 1 under each group (``TableRow.group``); a 备注 column is
+remarks, never units (its cell by position in a tab-separated row, else the cells after the 时限 cell). With a 具体措施/具体内容/
 工作措施 column the row's title is its task cell alone (``TableRow.task``; the offsets still cover both).
 A unit cell keeps all its names (an unknown one is uncatalogued); companies (…公司/集团) are units.
-``repeated_item`` finds the body item an annex row repeats (the row then belongs to it).
+``repeated_item`` finds the body item an annex row repeats (the row then belongs to it): the same
+title, one containing the other, or the row abridging the title (characters left out, same start and
+end, ≥ 3/4 of its length, a single such item).
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ MEASURE_COL = re.compile(r"(?:具\s*体|工\s*作|主\s*要)\s*(?:措\s*施|举\
 SENTENCE_PUNCT = re.compile(r"[，,。；;：:！？]")
 TOKEN = re.compile(r"[^\s]+")
 ROW_NUMBER = re.compile(r"^\d{1,3}$")
+# A group row between rows (一、强化创新策源): a line of its own; 序号 may restart at 1 below it.
+GROUP_ROW = re.compile(r"^(?P<n>[一二三四五六七八九十]{1,3})、")
+# A remarks column (备注) holds remarks ("已纳入年度计划", "市科委、市财政局联合发文"), never units.
+REMARK_COL = re.compile(r"备\s*注")
 # A 完成时限 cell: 2024年 / 2024年底 / 2024年12月底前 / 2025年6月30日前 / 2024年第四季度 /
 # 2024年上半年 / 长期坚持 / 每季度 / 2023—2025年 ...
 DEADLINE = re.compile(
@@ -54,6 +62,8 @@ class TableRow:
     end: int = 0
     task_start: int = 0
     task_end: int = 0  # end of the task cell(s) in the original text
+    group: Optional[str] = None  # the group row's number (二 for "二、…") when 序号 restarts per group
+    split: bool = False  # separate 牵头 and 配合 columns (the row marks its roles itself)
 
 
 def _is_agency_list(token: str, resolve: Resolver) -> bool:
@@ -73,7 +83,10 @@ def _agency_names(token: str) -> list[str]:
     return [clean_name(p) for p in re.split(r"[、，,；;]", token) if clean_name(p)]
 
 
-def find_task_tables(raw: str, resolve: Resolver) -> list[TableRow]:
+def find_task_tables(raw: str, resolve: Resolver, original: Optional[str] = None) -> list[TableRow]:
+    """The rows of every task table in ``raw``; ``original`` is the same text before width
+    normalization (same offsets), whose tabs tell a tab-separated row's columns."""
+    cols = original if original is not None and len(original) == len(raw) else raw
     rows: list[TableRow] = []
     pos = 0
     while True:
@@ -92,49 +105,109 @@ def find_task_tables(raw: str, resolve: Resolver) -> list[TableRow]:
         nl = raw.find("\n", header_end)
         # skip any remaining header cells (时限 …) on following short lines
         body_start = nl + 1 if nl != -1 else len(raw)
-        table_rows, pos = _parse_rows(raw, body_start, has_support, resolve, has_measures)
+        # a tab-separated header names the columns: a 备注 cell of a tab-separated row is dropped
+        line_start = raw.rfind("\n", 0, m.start()) + 1
+        header_cells = cols[line_start:body_start].rstrip("\n").split("\t")
+        remark_col = next((k for k, c in enumerate(header_cells) if REMARK_COL.search(c)), None) \
+            if len(header_cells) > 2 else None
+        table_rows, pos = _parse_rows(raw, body_start, has_support, resolve, has_measures, remark_col, m.start(),
+                                      cols)
         rows.extend(table_rows)
         if pos <= m.end():
             pos = m.end()
     return rows
 
 
+def _is_number(token: tuple[str, int, int], value: int) -> bool:
+    return bool(ROW_NUMBER.match(token[0])) and int(token[0]) == value
+
+
+def _in_remark_column(raw: str, offset: int, remark_col: Optional[int]) -> bool:
+    """Is the token at ``offset`` in the 备注 cell of a tab-separated row?"""
+    if remark_col is None:
+        return False
+    line_start = raw.rfind("\n", 0, offset) + 1
+    line_end = raw.find("\n", offset)
+    line = raw[line_start: line_end if line_end != -1 else len(raw)]
+    return "\t" in line and raw.count("\t", line_start, offset) >= remark_col
+
+
+def _group_row_end(raw: str, tokens: list[tuple[str, int, int]], j: int) -> Optional[int]:
+    """When token ``j`` opens a group row (a line "二、壮大产业链条"), the index of the first token
+    after that line; else None."""
+    text, s, _ = tokens[j]
+    if not GROUP_ROW.match(text) or raw[raw.rfind("\n", 0, s) + 1: s].strip():
+        return None
+    line_end = raw.find("\n", s)
+    line_end = len(raw) if line_end == -1 else line_end
+    k = j + 1
+    while k < len(tokens) and tokens[k][1] < line_end:
+        k += 1
+    return k
+
+
 def _parse_rows(raw: str, start: int, has_support: bool, resolve: Resolver,
-                has_measures: bool = False) -> tuple[list[TableRow], int]:
-    tokens = [(t.group(), t.start(), t.end()) for t in TOKEN.finditer(raw, start)]
-    # drop header leftovers before the first row number
+                has_measures: bool = False, remark_col: Optional[int] = None,
+                header_start: Optional[int] = None, cols: Optional[str] = None) -> tuple[list[TableRow], int]:
+    tokens = [(t.group(), t.start(), t.end()) for t in TOKEN.finditer(raw, start)
+              if not _in_remark_column(cols or raw, t.start(), remark_col)]
+    # drop header leftovers before the first row number (a group row may open the table)
     i = 0
-    while i < len(tokens) and not (ROW_NUMBER.match(tokens[i][0]) and int(tokens[i][0]) == 1):
+    group: Optional[str] = None
+    while i < len(tokens) and not _is_number(tokens[i], 1):
         if i > 8:
             return [], start
+        if _group_row_end(raw, tokens, i) is not None:
+            group = GROUP_ROW.match(tokens[i][0]).group("n")
         i += 1
+    # a one-cell-per-line table with a 备注 column after 时限: the cells after the deadline are remarks
+    remarks_after_deadline = remark_col is None and i < len(tokens) and bool(
+        REMARK_COL.search(raw[header_start if header_start is not None else start: tokens[i][1]]))
     rows: list[TableRow] = []
     expected = 1
+    restarted = False  # 序号 restarts at 1 under every group row
     while i < len(tokens):
         text, s, e = tokens[i]
-        if not (ROW_NUMBER.match(text) and int(text) == expected):
+        if not _is_number(tokens[i], expected):
             break
         j = i + 1
-        while j < len(tokens) and not (ROW_NUMBER.match(tokens[j][0]) and int(tokens[j][0]) == expected + 1):
+        next_group: Optional[int] = None  # index of the first token after a group row ending the row
+        while j < len(tokens) and not _is_number(tokens[j], expected + 1):
             # a long sentence ends the table (back to running text)
             if len(tokens[j][0]) > 80 and "。" in tokens[j][0]:
                 break
+            k = _group_row_end(raw, tokens, j)
+            if k is not None and k < len(tokens) and (_is_number(tokens[k], 1) or _is_number(tokens[k], expected + 1)):
+                next_group = k
+                break
             j += 1
-        row = _row(text, tokens[i + 1 : j], has_support, resolve, has_measures)
+        row = _row(text, tokens[i + 1 : j], has_support, resolve, has_measures, remarks_after_deadline)
         if row is None:
             break
         row.start, row.end = s, tokens[j - 1][2]
+        if remark_col is not None:  # the row's 备注 cell is still the row's (not document text)
+            line_end = raw.find("\n", row.end)
+            row.end = len(raw) if line_end == -1 else line_end
         rows.append(row)
+        row.group = group
         expected += 1
         i = j
+        if next_group is not None:
+            group = GROUP_ROW.match(tokens[j][0]).group("n")
+            i = next_group
+            if _is_number(tokens[i], 1) and expected != 1:
+                expected, restarted = 1, True
         if j < len(tokens) and len(tokens[j][0]) > 80:
             break
+    if not restarted:
+        for row in rows:
+            row.group = None  # 序号 run on over the groups: the number alone names the row
     end = rows[-1].end if rows else start
     return rows, end
 
 
 def _row(number: str, cells: list[tuple[str, int, int]], has_support: bool, resolve: Resolver,
-         has_measures: bool = False) -> Optional[TableRow]:
+         has_measures: bool = False, remarks_after_deadline: bool = False) -> Optional[TableRow]:
     # merge wrapped cells: a token ending in 、 continues; two fragments that form an agency join
     merged: list[list] = []
     for text, s, e in cells:
@@ -153,6 +226,9 @@ def _row(number: str, cells: list[tuple[str, int, int]], has_support: bool, reso
     if "agency" not in kinds:
         return None
     first_agency = kinds.index("agency")
+    if remarks_after_deadline and "deadline" in kinds[first_agency:]:
+        cut = kinds.index("deadline", first_agency) + 1  # the 备注 cells follow the 时限 cell
+        merged, kinds = merged[:cut], kinds[:cut]
     # a unit cell with one name not known as a unit keeps its known names and the unknown one
     for k in range(first_agency + 1, len(merged)):
         if kinds[k] == "text" and _is_partial_agency_list(merged[k][0], resolve):
@@ -169,7 +245,7 @@ def _row(number: str, cells: list[tuple[str, int, int]], has_support: bool, reso
     if not has_support and len(leads) > 1:
         leads, supports = leads[:1], leads[1:]
     return TableRow(number=number, task=task, leads=leads, supports=supports, task_start=task_cells[0][1],
-                    task_end=task_cells[-1][2])
+                    task_end=task_cells[-1][2], split=has_support)
 
 
 def _title_cells(cells: list) -> list:
@@ -193,10 +269,14 @@ def _squash(text: str) -> str:
 def repeated_item(task: str, items: list[tuple[object, str]]):
     """The body item a table row repeats, or None.
 
-    An annex 任务分工表 often lists the body's items again (序号 running 1…N over the sections) with
-    their units: the row belongs to the item whose title is the row's task (or contains it, or is
-    contained in it -- a row may abridge or expand the title). ``items`` are (item, title) in
-    document order; an exact title wins over containment, the earlier item over a later one.
+    An annex 任务分工表 often lists the body's items again (序号 running 1…N over the sections, or
+    restarting under each group row) with their units: the row belongs to the item whose title is
+    the row's task (or contains it, or is contained in it -- a row may abridge or expand the title),
+    or, failing that, whose title the row abridges by leaving characters out (拓宽科技金融渠道 for
+    拓宽科技金融服务渠道: the shorter is an ordered subsequence of the longer, sharing its first two
+    and last characters and at least 3/4 of its length) -- when exactly one item does so. ``items``
+    are (item, title) in document order; an exact title wins over containment, the earlier item over
+    a later one.
     """
     row = _squash(task)
     if len(row) < 4:
@@ -205,4 +285,18 @@ def repeated_item(task: str, items: list[tuple[object, str]]):
     exact = next((item for item, title in titles if title == row), None)
     if exact is not None:
         return exact
-    return next((item for item, title in titles if title in row or row in title), None)
+    contained = next((item for item, title in titles if title in row or row in title), None)
+    if contained is not None:
+        return contained
+    abridged = [item for item, title in titles if _abridges(row, title) or _abridges(title, row)]
+    return abridged[0] if len(abridged) == 1 else None
+
+
+def _abridges(short: str, long: str) -> bool:
+    """Is ``short`` ``long`` with a few characters left out (same start and end, same order)?"""
+    if len(short) < 6 or len(short) >= len(long) or len(short) * 4 < len(long) * 3:
+        return False
+    if short[:2] != long[:2] or short[-1] != long[-1]:
+        return False
+    chars = iter(long)
+    return all(ch in chars for ch in short)

@@ -20,6 +20,9 @@ Rules (conventions of Chinese government documents):
   lines and document numbers (no unit), and bare years/dates (年/月/日 are not units) are
   never quantities. The one unitless quantity is the value of an index (PUE值, 系数, 指数)
   right after a limit or goal verb ("新建数据中心PUE值不高于1.25" -> 1.25, unit "", "<=").
+  A rate unit written with a slash is one unit (50万元/亩, 200万吨/年; denominators in the
+  vocabulary). An amount followed by 级 (not 级别) is a class of the counted noun, never a quantity
+  ("培育营收百亿元级企业30家" -> 30家; "万吨级码头").
 * Commitment: a quantity is a target only when something commits to it:
   - an explicit aim or limit right before it (力争/争取/确保 …, 最高/不超过/不低于/至少 …),
     always accepted, even in sentences with a forecast marker or a bare year;
@@ -41,6 +44,12 @@ Rules (conventions of Chinese government documents):
   A verb in the perfective (部署了四个方面12项重点任务) reports what was done: no commitment.
   A verb governs every object of a list joined by 、/和 ("新增A100家以上、B1000家以上" -> both).
   预期目标/预期性 (planned goals) are not forecasts.
+  Eligibility conditions are not commitments: a lower bound (不低于/不少于/超过 …) in a sentence whose
+  subject is the applicant (申报项目总投资原则上不低于5000万元, 申请单位…) or in an article captioned
+  （申报条件）/（申请条件）/（认定条件）.
+  A paragraph opening with a past period (“十三五”期间/以来, 近年来, 2020年以来 …) whose first sentence
+  reports results (取得明显成效) with no aim or 到YYYY年 reviews the past: its quantities are statistics.
+  Phrases naming a reference (同期贷款市场报价利率) are not statistic markers (vocabulary).
   A clause opening with 全年/年内 (the year of a work plan) accepts quantities as a deadline frame
   would ("全年供应产业用地3000亩"), unless a statistic marker (同比 …) is anywhere in the sentence;
   a limit word before the quantity's verb ("至少建成1个") is its cue; 个月 (and other
@@ -65,7 +74,8 @@ Rules (conventions of Chinese government documents):
   keeps the range). A change verb right before a rate with a modifier or a range (能耗下降3%左右,
   降低20%以上, 增长15%—20%) commits without a deadline frame; 压缩至/缩短至 are "<=".
   A goal verb opening a continuation clause ("…实现翻一番，达到1000亿元") takes the subject of the
-  previous clause as its metric.
+  previous clause as its metric. A cap opening the base of a raised rate wins over the raise verb
+  ("支持比例可提高至不超过项目总投资的35%" -> "<=").
 * Metric: the noun phrase after the unit up to the next punctuation, parenthesis or next
   quantity of the same clause ("建设20个具有全国影响力的工业互联网平台" -> "具有全国影响力的
   工业互联网平台"; leading modifiers are kept, trailing 发展/落地/入驻 dropped); when nothing
@@ -73,11 +83,17 @@ Rules (conventions of Chinese government documents):
   -> "增加值") or, without a cue, the object after the last commitment verb ("在三个生态园
   及周边建设筹措新增保障性租赁住房5万套" -> "新增保障性租赁住房"). 新增/新建 … and a preceding
   每年/年均/累计 stay in the metric ("每年新增数字经济新兴企业主体"). "将X打造成N亿元级别的…"
-  uses X. A quantity whose metric comes out empty (打造四个“100+”) is dropped.
-* Year: the nearest deadline frame in the sentence (到2025年, 到2025年底, 到2022年末,
-  2025年前, 至2025年, 在2025年前; "十一五".."十五五" 期间/末 map to 2010..2030), else a bare
-  year leading an accepted sentence ("2035年上海建设用地规模不超过…" -> 2035), else
-  ``default_year``.
+  uses X. A quantity whose metric comes out empty (打造四个“100+”) is dropped. A subject that is only a
+  frequency ("设立…专项资金，每年不少于10亿元") gives way to the previous clause's object; a modal 可
+  closing the subject is dropped.
+* Year: the nearest deadline frame BEFORE the quantity (到2025年, 到2025年底, 到2022年末,
+  2025年前, 至2025年, 在2025年前; "十一五".."十五五" 期间/末 map to 2010..2030); a frame governs the
+  clauses after it up to the end of its sentence, across ；("到2026年，…；建设…50家" -> 2026), never
+  the clauses before it ("…不少于30个，到2026年…" -> 30个 has no year; a later frame still makes the
+  sentence a plan for acceptance). A plain year opening a sentence of commitments (力争/确保/争取/
+  不少于/不低于, no statistic or forecast marker: "2025年，全市…力争突破1万亿元") is such a frame. Else
+  a bare year leading an accepted sentence with a limit ("2035年上海建设用地规模不超过…" -> 2035),
+  else ``default_year``.
 """
 
 from __future__ import annotations
@@ -112,7 +128,8 @@ def _load_vocab(path: Path = VOCAB_PATH) -> dict:
     with open(path, encoding="utf-8") as fh:
         data = yamlio.safe_load(fh) or {}
     for key in ("units", "cue_only_units", "magnitudes", "action_verbs", "metric_verbs", "forecast_markers",
-                "attribution_markers", "statistic_markers", "possession_markers"):
+                "attribution_markers", "statistic_markers", "possession_markers", "rate_denominators",
+                "statistic_exceptions"):
         data[key] = [str(w) for w in data.get(key) or []]
     return data
 
@@ -125,6 +142,9 @@ _VOCAB = _load_vocab()
 _UNIT_ALT = _alt(_VOCAB["units"])
 _MAG_ALT = _alt(_VOCAB["magnitudes"])
 _CUE_ONLY_UNITS = frozenset(_VOCAB["cue_only_units"])
+# a rate unit "万元/亩", "万吨/年": the denominator after a slash belongs to the unit
+_PER_ALT = _alt(_VOCAB["rate_denominators"])
+_STAT_EXCEPTIONS = tuple(_VOCAB["statistic_exceptions"])
 _METRIC_VERBS = frozenset(_VOCAB["metric_verbs"])
 # Resultative forms first so "培育成" wins over "培育" and leaves no "成为" in the gap.
 _ACTION_WORDS = set(_VOCAB["action_verbs"]) | _METRIC_VERBS
@@ -147,10 +167,10 @@ _QTY = re.compile(
     # arabic number, optional range, magnitude, approximation, unit
     rf"|(?<![0-9A-Za-z._/\-])(?P<n1>{_NUM})"
     rf"(?:\s*(?:(?:{_MAG_ALT})?(?:{_UNIT_ALT})|{_MAG_ALT}|%)?\s*[～~〜\-—－至到]\s*(?P<n2>{_NUM}))?"
-    rf"\s*(?P<mag>{_MAG_ALT})?(?P<approx>余|多)?\s*(?P<unit>{_UNIT_ALT})(?![A-Za-z])"
+    rf"\s*(?P<mag>{_MAG_ALT})?(?P<approx>余|多)?\s*(?P<unit>{_UNIT_ALT})(?P<per>[/／](?:{_PER_ALT}))?(?![A-Za-z])"
     # chinese numerals
     rf"|(?<![{_CN_CHARS}])(?P<cn>[{_CN_CHARS}]+)(?P<cmag>{_MAG_ALT})?(?P<capprox>余|多)?"
-    rf"(?P<cunit>{_UNIT_ALT})(?![A-Za-z]))"
+    rf"(?P<cunit>{_UNIT_ALT})(?P<cper>[/／](?:{_PER_ALT}))?(?![A-Za-z]))"
 )
 
 _POST = re.compile(r"\s*(?P<post>及以上|以上|以下|以内|左右|上下|\+|级别的|级别|量级)?")
@@ -212,6 +232,14 @@ _ATTRIBUTIVE = re.compile(r"具[有备][^，。；、的]{1,12}的"
                           r"[^，。；、的]{0,8}的")
 
 _ACTION = re.compile(_alt(_ACTION_WORDS))
+_CAP_OPENS_BASE = re.compile(r"\s*(?P<cap>最高不超过|不超过|不高于|最高)")
+# a subject that is only a frequency ("…设立专项资金，每年不少于10亿元"): the previous clause names it
+_FREQ_ONLY = re.compile(r"(?:每年|每年度|年均|全年|当年|每季度|每月|累计)")
+# eligibility conditions of an application are not commitments: "申报项目总投资原则上不低于5000万元",
+# and every lower bound in an article captioned （申报条件）
+_APPLICANT = re.compile(r"(?:申报|申请)")
+_CONDITION_CAPTION = re.compile(
+    r"\s*(?:第[一二三四五六七八九十百零〇]+条\s*)?[（(](?:申报|申请|认定|支持|资助)(?:条件|要求)[）)]")
 _BAD_GAP = re.compile(r"的|有以下|主要有|其中|分别|是|在于")
 _METRIC_PREFIX = re.compile(
     rf"(?:(?:每年|年均|每年度|累计|全年|当年)\s*)?(?:{_alt(_METRIC_VERBS)})\s*$")
@@ -223,6 +251,19 @@ _FRAME = re.compile(
     r"|(?P<y3>(?:19|20)\d{2})\s*年\s*(?:底|末))(?![的0-9—\-～~月])"
     r"|(?:(?:到|至)\s*)?[“\"]?(?P<fyp>十[一二三四五六七八九]?五)[”\"]?\s*(?:期间|末|时期|末期|内))"
 )
+# a plain year opening a sentence ("2025年，全市…") and the words that make its sentence a plan's goals
+_YEAR_OPENS_GOALS = re.compile(r"(?<![^\n。；;！!？?])(?:19|20)\d{2}\s*年\s*[，,]")
+_GOAL_WORDS = re.compile(r"力争|确保|争取|不少于|不低于")
+_SENT_END = re.compile(r"[。！!？?\n\r]")
+# a 到YYYY年 frame governs the clauses after it to the end of its sentence (across ；, not past 。), never the
+# clauses before it: "到2026年，…达到5000亿元以上；建设概念验证中心50家" -> 2026; "…不少于30个，到2026年…" -> none
+_GROUP_DELIM = re.compile(r"[。！!？?\n\r]")
+# a paragraph opening with a past period whose first sentence reports results is a review
+_REVIEW_OPEN = re.compile(
+    r"(?:^|(?<=\n))\s*(?:[“\"]?十[一二三四五六七八九]?五[”\"]?(?:期间|以来|时期)|近年来|近几年来?|近[五十三]年来?|"
+    r"过去[五十三几]年|(?:19|20)\d{2}\s*年以来)\s*[，,]")
+_REVIEW_RESULT = re.compile(r"取得(?:了)?[^，。；]{0,8}(?:成效|成绩|成就|进展)|成效(?:明显|显著)")
+_AIM_ANY = re.compile(r"力争|确保|争取|努力|到\s*(?:19|20)\d{2}\s*年")
 _BOOK_OPEN = re.compile("《")
 _BOOK_CLOSE = re.compile("》")
 _FIVE_YEAR_PLANS = {"十一五": 2010, "十二五": 2015, "十三五": 2020, "十四五": 2025, "十五五": 2030,
@@ -343,9 +384,34 @@ class _Index:
                     and _COMPARE_AROUND[1].match(text, m.end() if not m.group("de") else m.end() - 1)):
                 continue
             self.bare.append((s, int(m.group("y")), bool(m.group("de"))))
-        self.bare_starts = [b[0] for b in self.bare]
         self.stat = [m.start() for m in _STAT.finditer(text)
-                     if not (m.group().startswith("已") and _PERFECT_ATTRIBUTIVE.match(text, m.end()))]
+                     if not (m.group().startswith("已") and _PERFECT_ATTRIBUTIVE.match(text, m.end()))
+                     and not text.startswith(_STAT_EXCEPTIONS, m.start())]
+        # a plain year opening a sentence of commitments is the plan's target year, a frame like
+        # 到2025年: "2025年，全市…力争突破1万亿元，…不少于300亿元" (past statistics have no aim/limit)
+        promoted = []
+        for b in self.bare:
+            if not b[2] and _YEAR_OPENS_GOALS.match(text, b[0]):
+                se = _SENT_END.search(text, b[0])
+                sent = text[b[0]:se.start() if se else len(text)]
+                if _GOAL_WORDS.search(sent) and not _STAT.search(sent) and not _FORECAST.search(sent):
+                    promoted.append(b)
+        if promoted:
+            self.bare = [b for b in self.bare if b not in promoted]
+            self.frames = sorted(self.frames + [(b[0], b[0] + 5, b[1]) for b in promoted])
+            self.frame_starts = [f[0] for f in self.frames]
+        self.bare_starts = [b[0] for b in self.bare]
+        # where a frame stops governing: the end of its paragraph
+        self.group = [m.start() for m in _GROUP_DELIM.finditer(text)]
+        # a paragraph reviewing a past period ("“十三五”期间，本市…取得明显成效。…101家") reports statistics
+        self.review: list[tuple[int, int]] = []
+        for m in _REVIEW_OPEN.finditer(text):
+            pe = text.find("\n", m.start())
+            pe = len(text) if pe < 0 else pe
+            se = _SENT_END.search(text, m.start())
+            first = text[m.start():se.start() if se else pe]
+            if _REVIEW_RESULT.search(first) and not _AIM_ANY.search(first):
+                self.review.append((m.start(), pe))
         self.attrib = [m.start() for m in _ATTRIB.finditer(text)]
         # 拥有量/现有量 are nouns (holdings: "每万人口发明专利拥有量达到60件"), not the verb of possession
         self.possess = [m.start() for m in _POSSESS.finditer(text) if not text.startswith(("量", "率"), m.end())]
@@ -374,6 +440,13 @@ class _Index:
         j = bisect_left(delims, end)
         hi = delims[j] if j < len(delims) else n
         return lo, hi
+
+    def group_start(self, pos: int) -> int:
+        i = bisect_left(self.group, pos)
+        return self.group[i - 1] + 1 if i else 0
+
+    def in_review(self, pos: int) -> bool:
+        return any(lo <= pos < hi for lo, hi in self.review)
 
     def clause_bounds(self, start: int, end: int) -> tuple[int, int]:
         # delimiters inside the quantity itself (a decimal point never is one) are ignored
@@ -421,6 +494,8 @@ def _candidates(text: str) -> list[_Cand]:
         elif m.group("n1"):
             value = _num(m.group("n1"))
             unit = (m.group("mag") or "") + m.group("unit")
+            if m.group("per") and m.group("unit") not in ("%", "‰", "个百分点", "倍"):
+                unit += "/" + m.group("per")[1:]  # a rate unit: "万元/亩", "万吨/年"
             if m.group("n2"):
                 comp = ">="
             elif m.group("approx"):
@@ -442,10 +517,14 @@ def _candidates(text: str) -> list[_Cand]:
                 continue  # 千人千药
             value = float(v)
             unit = (mag or "") + m.group("cunit")
+            if m.group("cper"):
+                unit += "/" + m.group("cper")[1:]
             if m.group("capprox"):
                 comp = ">"
         if unit.endswith("个") and text.startswith("月", e):
             continue  # "3至6个月": a duration, not a count
+        if text.startswith("级", e) and not text.startswith("级别", e):
+            continue  # a class of the counted noun: "营收百亿元级企业30家", "万吨级码头" (not an amount)
         qty_end = e
         pm = _POST.match(text, e)
         post = pm.group("post")
@@ -558,6 +637,11 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         aim_clause = aim or bool(_AIM_CLAUSE.match(text[c_lo:c.start]))  # a commitment, comparator as written
         will = bool(imm and imm.group("will"))
         cue_start = pre_lo + imm.start() if imm else c.start
+        if imm and imm.group("base") and cue not in _LIMIT_CUES:
+            # a cap inside the raised rate wins: "支持比例可提高至不超过项目总投资的35%" (<=)
+            cm = _CAP_OPENS_BASE.match(imm.group("base"))
+            if cm:
+                cue = cm.group("cap")
         if imm is None:
             lv = _LIMIT_BEFORE_VERB.search(prefix)
             if lv:  # "至少建成1个": the limit governs the verb's quantity
@@ -580,7 +664,7 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
 
         # --- sentence context
         frame_before = None
-        fr = idx._in(idx.frame_starts, s_lo, c.start)
+        fr = idx._in(idx.frame_starts, min(s_lo, idx.group_start(c.start)), c.start)
         if len(fr):
             frame_before = idx.frames[fr[-1]]
         frame_any = frame_before
@@ -626,7 +710,7 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
 
         # --- decide
         strong = aim or (cue in _LIMIT_CUES)
-        if stat_blocked:
+        if stat_blocked or idx.in_review(c.start):
             continue
         if c.unit in _CUE_ONLY_UNITS and (cue is None or cue in _WEAK_CUES):
             continue  # a span of time ("每6个月评估一次") unless a limit or goal verb states it
@@ -661,6 +745,10 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         comparator = c.comparator or (_CUE_WORDS.get(cue) if cue else None) or "="
         if c.comparator is None and aim and cue is None:
             comparator = ">="
+        if comparator in (">=", ">") and not aim and (
+                _CONDITION_CAPTION.match(text)
+                or _APPLICANT.match(_clean_lead(text[s_lo:c.start], 0)[0])):
+            continue  # a condition of application (申报条件), not a commitment
 
         # --- metric
         after_s = last.end
@@ -715,6 +803,10 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
                         seg, off = text[cut:c.start], cut
                         break
             metric = seg.strip().rstrip("的").strip()
+            metric = re.sub(r"(?<=.)(?:可以|可)$", "", metric)  # "支持比例可提高至…": the modal is no part
+            freq = ""
+            if _FREQ_ONLY.fullmatch(metric):
+                freq, metric = metric, ""
             # "审批时限由6个月缩短至3个月": the starting value is not part of the metric
             metric = re.sub(r"(?<=.)(?:由|从)[^，。；由从]*\d[^，。；由从]*$", "", metric) if cue else metric
             metric_start = off
@@ -739,12 +831,14 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
                         metric = prev_clause[a_e - p_lo:]
                         break
                 metric = _clean_lead(metric.strip(), 0)[0].strip()
+            if not metric:
+                metric = freq
         if not metric:
             continue
 
-        # --- year
-        if frame_any is not None:
-            year: Optional[int] = frame_any[2]
+        # --- year (a frame governs the clauses after it, not those before it)
+        if frame_before is not None:
+            year: Optional[int] = frame_before[2]
         elif lead_bare is not None and strong:
             year = lead_bare
         else:
@@ -781,20 +875,27 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
 #   机器人产业规模（亿元） 800 1500   1 智能工厂 家 100 ≥200 预期性
 #
 # Each row's value in the LATEST year column (or a 目标值/预期值 column) is a target of that year;
-# earlier year columns (基期/现状) are past statistics.  The unit comes from a 单位 column, the
+# earlier year columns (基期/现状) are past statistics.  "—" is an empty cell (no target when in the
+# target column); a value in brackets "[14]" (注：[ ]内为五年累计数) is the cumulative value 14.  The unit comes from a 单位 column, the
 # bracket after the indicator name (…（亿元）) or the value cell itself (80%).
 
 _IND_HEADER = re.compile(r"^(?:主要)?指标(?:名称)?$")
 _IND_YEAR_COL = re.compile(r"^(?:(?P<y>(?:19|20)\d{2})年?(?:底)?(?:目标值?|预期值?|预期目标|目标|基期值?|现状值?|实际值?|值)?|"
                            r"(?P<goal>目标值|预期值|预期目标|规划目标))$")
 _IND_OTHER_COL = re.compile(r"^(?:序号|单位|计量单位|属性|指标属性|指标性质|类别|基期值|现状值|基准值|备注)$")
-_IND_VALUE = re.compile(rf"^(?P<cmp>[≥>≤<＞＜]|大于等于|不低于|不少于|超过|不高于|小于)?\s*(?P<num>{_NUM})\s*"
-                        r"(?P<unit>%|‰|(?!以上|以下|左右)[^\d\s≥≤<>，。、；]{1,6}?)?\s*(?P<post>以上|以下|左右)?$")
+# (a cumulative value in brackets "[14]" (注：[ ]内为五年累计数) is the value; "—" is an empty cell)
+_IND_VALUE = re.compile(rf"^(?P<cmp>[≥>≤<＞＜]|大于等于|不低于|不少于|超过|不高于|小于)?\s*[\[［〔【]?(?P<num>{_NUM})[\]］〕】]?\s*"
+                        r"(?P<unit>%|‰|(?!以上|以下|左右)[^\d\s≥≤<>，。、；\[\]［］〔〕【】]{1,6}?)?\s*(?P<post>以上|以下|左右)?$")
+_IND_EMPTY = re.compile(r"^(?:[—\-－–/／]+|无|/)$")
 _IND_UNIT_IN_NAME = re.compile(r"[（(](?P<u>[^（）()]{1,8})[）)]$")
 _IND_CMP = {"≥": ">=", "大于等于": ">=", "不低于": ">=", "不少于": ">=", ">": ">", "＞": ">", "超过": ">",
             "≤": "<=", "不高于": "<=", "<": "<", "＜": "<", "小于": "<"}
 _IND_POST = {"以上": ">=", "以下": "<=", "左右": "~"}
 _IND_TOKEN = re.compile(r"\S+")
+
+
+def _ind_cell(tok: str) -> bool:
+    return bool(_IND_VALUE.match(tok) or _IND_EMPTY.match(tok))
 
 
 def extract_indicator_tables(text: str, *, default_year: int | None = None) -> list[TargetMatch]:
@@ -844,7 +945,7 @@ def extract_indicator_tables(text: str, *, default_year: int | None = None) -> l
             # the name: text tokens (a wrapped name spans several) up to the text cells (单位) that
             # precede the first value-like cell
             v = k
-            while v < len(tokens) and not _IND_VALUE.match(tokens[v][0]) and v - k < 6:
+            while v < len(tokens) and not _ind_cell(tokens[v][0]) and v - k < 6:
                 v += 1
             k_end = v - lead_text_cols
             if v >= len(tokens) or k_end <= k or k_end + n_after > len(tokens):
@@ -856,7 +957,7 @@ def extract_indicator_tables(text: str, *, default_year: int | None = None) -> l
             if "。" in name or len(name) > 40:
                 break
             values = [cells[c - 1] for c in range(1, len(cols)) if cols[c] == "year"]
-            if not all(_IND_VALUE.match(v[0]) for v in values):
+            if not all(_ind_cell(v[0]) for v in values):
                 break
             unit = ""
             if "unit" in cols:
@@ -867,11 +968,15 @@ def extract_indicator_tables(text: str, *, default_year: int | None = None) -> l
                 unit = unit or um.group("u")
             cell = cells[target_col - 1]
             vm = _IND_VALUE.match(cell[0])
+            if vm is None:  # no value in the target year ("—"): no target, the table goes on
+                expected += 1
+                j = k + n_after
+                continue
             unit = vm.group("unit") or unit
             comparator = _IND_CMP.get(vm.group("cmp") or "", None) or _IND_POST.get(vm.group("post") or "", "=")
             out.append(TargetMatch(metric=name, value=_num(vm.group("num")), unit=unit, comparator=comparator,
-                                   year=year, start=cell[1], end=cell[2],
-                                   text=text[name_tokens[0][1]:cells[-1][2]]))
+                                   year=year, start=name_tokens[0][1], end=cells[-1][2],
+                                   text=text[name_tokens[0][1]:cells[-1][2]]))  # the row
             expected += 1
             j = k + n_after
         i = j

@@ -151,6 +151,15 @@ def test_uncatalogued_places_without_a_known_place_before_them(matcher):
         "推动化工园区建设锂电池正极材料基地",
         "支持龙头企业建设氢燃料电池核心部件基地",
         "在郊区布局一批新能源汽车零部件生产基地",
+        # a name starts at a word boundary: not inside a verb (建立/统筹/协调/解决), not after a date
+        "牵头建立人工智能产业园区发展联席会议制度",
+        "每月召开例会，协调解决园区招商中的难点问题",
+        "统筹协调园区规划和项目准入",
+        "印发《2024年上海市集成电路产业园区高质量发展行动计划》",
+        # the city's parks of a sector, a quoted scheme of park groups, a cross-region description
+        "推动上海市新能源汽车产业园区集聚发展",
+        "提升“3+6”集成电路产业园区能级",
+        "合作共建跨区域产业协作园区",
     ],
 )
 def test_descriptive_park_phrases_are_not_names(matcher, text):
@@ -266,3 +275,32 @@ def test_unknown_matching_engine_is_a_clear_error(monkeypatch):
     doc = Path(__file__).resolve().parent.parent / "data" / "corpus" / "003_3a33eb2e0612dacc.txt"
     with pytest.raises(LoadError, match="unknown matching engine 'bert'"):
         load_file(doc)
+
+
+def test_named_valleys_and_functional_areas_are_places(matcher):
+    # uncatalogued names ending in a named valley or 功能区 are found; a bare 谷 or 港 is not a suffix
+    text = "推动吴泾科创谷、北外滩功能区建设，支持漕溪生态谷引进企业"
+    assert [(p.name, p.kind, p.catalogued) for p in matcher.find_places(text)] == [
+        ("吴泾科创谷", "park", False), ("北外滩功能区", "zone", False), ("漕溪生态谷", "park", False),
+    ]
+    assert [p.name for p in matcher.find_places("加强与香港、澳门合作，推动空港建设")] == []
+    assert [p.name for p in matcher.find_places("打造核心功能区")] == []
+
+
+def test_catalogued_names_win_over_the_district_inside_them(matcher):
+    # the longest catalogued name wins: 临港奉贤园区 is not 奉贤园区, 嘉定氢能港 does not give 嘉定区
+    text = "在临港奉贤园区、嘉定氢能港和大宁功能区布局氢能项目"
+    assert [(p.name, p.district) for p in matcher.find_places(text)] == [
+        ("临港奉贤园区", "奉贤区"), ("嘉定氢能港", "嘉定区"), ("大宁功能区", "静安区"),
+    ]
+
+
+def test_places_outside_shanghai_are_catalogued_without_a_district(matcher):
+    text = "支持青浦、吴江、嘉善共建产业园区，推动嘉善经济技术开发区与汾湖高新区联动"
+    found = [(p.name, p.kind, p.district, p.catalogued) for p in matcher.find_places(text)]
+    assert found == [
+        ("青浦区", "district", "青浦区", True), ("吴江区", "district", None, True), ("嘉善县", "district", None, True),
+        ("嘉善经济技术开发区", "zone", None, False), ("汾湖高新区", "zone", None, False),
+    ]
+    # a unit named after the county is not a place
+    assert matcher.find_places("（牵头单位：嘉善县政府）") == []

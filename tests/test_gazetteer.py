@@ -92,7 +92,7 @@ def test_all_district_governments(gaz):
     districts = [a for a in gaz.agencies if a.kind == "district_government"]
     assert len(districts) == 16
     for place in gaz.places:
-        if place.kind == "district":
+        if place.kind == "district" and place.district is not None:  # Shanghai's (吴江区, 嘉善县: district null)
             assert gaz.resolve_agency(place.name + "人民政府") is not None
 
 
@@ -147,7 +147,7 @@ def test_sector_phrases_are_unique_and_precise(gaz):
 
 
 def test_places(gaz):
-    assert sum(1 for p in gaz.places if p.kind == "district") == 16
+    assert sum(1 for p in gaz.places if p.kind == "district" and p.district is not None) == 16  # Shanghai's
     towns = gaz.place("five_new_towns")
     assert [gaz.place(m).name for m in towns.members] == ["嘉定新城", "青浦新城", "松江新城", "奉贤新城", "南汇新城"]
     parks = gaz.place("three_eco_parks")

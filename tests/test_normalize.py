@@ -84,3 +84,69 @@ def test_a_field_line_is_never_joined_to_the_title_above():
            "一、出台背景\n为贯彻落实\n有关部署。\n")
     text = normalize(raw, "x.txt").text
     assert "关于支持智能终端产业发展的政策解读\n发布日期：2024-05-20\n来源：市经济信息化委\n" in text
+
+
+def test_page_numbers_with_page_count_are_removed():
+    for line in ("第 3 页 共 8 页", "第3页/共8页", "共8页 第3页", "第３页，共８页", "3/8", "- 3 -"):
+        raw = f"加快建设智能工厂，到2025年建成\n{line}\n100家以上。"
+        assert norm(raw) == "加快建设智能工厂，到2025年建成100家以上。", line
+
+
+def _pages(header: str, watermark: str = "") -> str:
+    body = [
+        "为加快推进本区先进制造业发展，结合实际制定",
+        "本措施。",
+        "　　一、支持企业扩大投资。对固定资产投资",
+        "超过1亿元的项目，按照实际投资额的5%给予补",
+        "贴，单个项目最高不超过1000万元。",
+        "　　二、支持企业技术改造。对智能化改造项目",
+        "按照设备投资额的10%给予支持，最高200",
+        "万元；对认定为智能工厂的企业给予奖励。",
+        "　　三、支持企业品牌建设。对获评市级品牌",
+        "的企业，给予一次性奖励，最高不超过50",
+        "万元。责任单位：区经委、区财政局、区市",
+        "场监管局。",
+        "　　四、支持企业开拓市场。对参加国际展会的",
+        "企业，按照展位费的50%给予补贴，每家企业每",
+        "年最高不超过20万元。责任单位：区商务委。",
+        "　　五、支持企业引进人才。对企业引进的高层",
+        "次人才，给予最高30万元安家补贴。",
+    ]
+    if watermark:
+        body.insert(4, watermark)
+        body.insert(15, watermark)
+    page1, page2, page3 = body[:7], body[7:16], body[16:]
+    return "\n".join([header, "", *page1, "第 1 页 共 3 页", header, *page2, "第 2 页 共 3 页", header, *page3, "第 3 页 共 3 页"])
+
+
+def test_running_header_at_page_breaks_is_removed_and_the_sentence_joined():
+    header = "徐汇区人民政府办公室文件"
+    text = norm(_pages(header))
+    assert text.count(header) == 1 and text.startswith(header)  # the page-1 header stays
+    assert "对智能化改造项目按照设备投资额" in text and "每家企业每年最高" in text and "页" not in text
+
+
+def test_watermark_inside_sentences_is_removed():
+    text = norm(_pages("徐汇区人民政府办公室文件", watermark="内部资料注意保密"))
+    assert "内部资料" not in text
+    assert "按照实际投资额的5%给予补贴，" in text and "每家企业每年最高" in text
+
+
+def test_repeated_lines_that_are_not_furniture_stay():
+    # table cells beside row numbers (1 / 2 / 3 look like page numbers) and repeated data cells
+    raw = "\n".join(["序号", "任务", "责任单位", "完成时限",
+                     "1", "推进智能工厂建设，新建智能工厂50家", "区经委、区科委", "2025年12月底",
+                     "2", "培育专精特新企业，新增专精特新企业100家", "区经委", "2025年12月底",
+                     "3", "建设工业互联网平台，打造行业平台5个", "区经委、区数据局", "2025年12月底"])
+    assert norm(raw).count("2025年12月底") == 3
+    # a short line repeated as a paragraph of its own is text
+    raw = "一、工作目标\n推进落实。\n二、工作措施\n推进落实。"
+    assert norm(raw).count("推进落实") == 2
+
+
+def test_line_break_hyphen_inside_a_chinese_word_is_removed():
+    assert norm("（责任单位：区卫生健-\n康委、区医保局）") == "（责任单位：区卫生健康委、区医保局）"
+    assert norm("（责任单位：市经济信－\n息化委）") == "（责任单位：市经济信息化委）"
+    # a dash between words and a hyphen in Latin text stay
+    assert norm("推动研发—\n临床一体化") == "推动研发—临床一体化"
+    assert norm("支持5G-\nA网络建设") == "支持5G-A网络建设"

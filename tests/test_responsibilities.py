@@ -406,3 +406,89 @@ def test_web_page_issuer_from_its_source_field_and_sidebar_links_are_not_citatio
         "主办：上海市商务委员会\n"), encoding="gb18030").meta
     assert meta.issuer == "市商务委"
     assert meta.cites == ["关于促进会展经济发展的指导意见"]
+
+
+# ---------------------------------------------------------------- round 6
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a clause in full-width lenticular brackets 【】, broken over lines; district groups stay one unit
+        ("（三）推进园区更新。到2026年完成改造项目8个。【责任单位：区科委、\n各街道、镇、区有关部门】",
+         [("区科委", "lead", 1), ("各街道、镇", "support", 2), ("区有关部门", "support", 3)]),
+        ("（四）优化营商环境。建设一站式服务中心。【区商务委、区市场监管局等按职责分工负责】",
+         [("区商务委", "lead", 1), ("区市场监管局", "support", 2)]),
+        ("（五）打造示范楼宇。【区商务委牵头，区房管局配合】",
+         [("区商务委", "lead", 1), ("区房管局", "support", 2)]),
+        # an article whose clauses each open with a unit: the first leads, the others support; a group
+        # with its bracketed alternative (各区经委（商务委）) is one unit, a name plate still is not
+        ("第四条（职责分工）市科委负责制定年度计划和组织评审；市财政局负责资金的预算安排；"
+         "各区科委（科经委）负责本区项目的初审推荐。",
+         [("市科委", "lead", 1), ("市财政局", "support", 2), ("各区科委（科经委）", "support", 3)]),
+        ("第五条（监督）市财政局、市审计局依法对资金使用情况开展监督检查。",
+         [("市财政局", "lead", 1), ("市审计局", "support", 2)]),
+        ("第六条（评价）市科委、市财政局按照职责分工，对项目开展绩效评价。",
+         [("市科委", "lead", 1), ("市财政局", "support", 2)]),
+        # "A每年会同B…" after an article's label and caption
+        ("第九条（评审）市商务委每年会同市财政局发布申报指南，组织专家评审。",
+         [("市商务委", "lead", 1), ("市财政局", "support", 2)]),
+        # other provinces' units in a joint document: kept (uncatalogued), never the municipal one
+        ("6．共建算力平台。（上海市经济信息化委牵头，江苏省工业和信息化厅、浙江省发展改革委配合）",
+         [("市经济信息化委", "lead", 1), ("江苏省工业和信息化厅", "support", 2), ("浙江省发展改革委", "support", 3)]),
+        # "由A牵头，会同B、C、D…" wrapped over lines, with whole units after 会同
+        ("8．推进人才互认。由上海市人力资源社会保障局牵头，\n会同江苏省人力资源社会保障厅、安徽省人力资源社会保障厅推进落实。",
+         [("市人力资源社会保障局", "lead", 1), ("江苏省人力资源社会保障厅", "support", 2),
+          ("安徽省人力资源社会保障厅", "support", 3)]),
+    ],
+)
+def test_round6_forms(text, expected):
+    got, issues = parse(text)
+    assert got == expected
+    assert issues == []
+
+
+def test_round6_other_province_units_are_uncatalogued():
+    nt = normalize("共建平台。（市科委牵头，江苏省科技厅、浙江省发展改革委配合）", "t.txt")
+    resp, _ = extract_responsibilities(nt.text, 0, nt, resolve)
+    assert [(r.agency, r.catalogued) for r in resp] == [
+        ("市科委", True), ("江苏省科技厅", False), ("浙江省发展改革委", False)]
+
+
+def test_round6_name_plate_is_still_dropped():
+    got, _ = parse("加强人才引进。（责任单位：市委组织部（市人才办）、市人力资源社会保障局）")
+    assert got == [("市委组织部", "lead", 1), ("市人力资源社会保障局", "support", 2)]
+
+
+@pytest.mark.parametrize("text", [
+    "第十条（承担主体）企业负责项目的具体实施，对申报材料的真实性负责。",  # 企业 is not a unit
+    "第十一条（项目管理）项目单位负责项目建设，按期完成验收。",  # nor is 项目单位
+    "第十二条（支持）对市经济信息化委认定的示范项目，企业负责组织实施。",  # the unit is not the subject
+    "第十九条（解释）本办法由市经济信息化委、市财政局负责解释。",
+    "第十三条（区级配套）各区可结合实际制定配套支持政策。",  # permissive 可: no assignment
+    "第八条（审核）推动由本市有关部门负责审核的事项下放。",
+])
+def test_round6_non_responsibilities(text):
+    assert parse(text)[0] == []
+
+
+def test_round6_joint_notice_without_issuer_in_its_title_line(tmp_path):
+    meta = _load(tmp_path, (
+        "上海市商务委员会\n江苏省商务厅\n浙江省商务厅\n\n沪商合作〔2024〕7号\n\n关于印发《长三角会展业协同发展\n"
+        "工作方案》的通知\n\n各有关单位：\n　　现将《长三角会展业协同发展工作方案》印发给你们，请认真贯彻落实。\n\n"
+        "上海市商务委员会　　江苏省商务厅\n浙江省商务厅\n2024年6月3日\n")).meta
+    assert (meta.title, meta.issuer, meta.issued) == ("长三角会展业协同发展工作方案", "市商务委", "2024-06-03")
+
+
+@pytest.mark.parametrize("signature, issued", [
+    ("二〇二四年四月十日", "2024-04-10"),
+    ("二○二三年十二月二十六日", "2023-12-26"),
+    ("二零二五年一月三十一日", "2025-01-31"),
+    ("二O二四年九月三日", "2024-09-03"),
+])
+def test_round6_signature_date_in_chinese_numerals(tmp_path, signature, issued):
+    meta = _load(tmp_path, (
+        "沪财规〔2024〕3号\n\n上海市财政局关于印发《上海市政府采购支持中小企业办法》的通知\n\n各区财政局：\n"
+        "　　现将《上海市政府采购支持中小企业办法》印发给你们，请遵照执行。\n\n上海市政府采购支持中小企业办法\n\n"
+        "第一条（目的）为支持中小企业发展，制定本办法。\n第二条（施行）本办法自2024年5月1日起施行，有效期5年。\n\n"
+        f"上海市财政局\n{signature}\n")).meta
+    assert meta.issued == issued
+    assert meta.valid_from == "2024-05-01"

@@ -165,3 +165,128 @@ def test_interpretation_has_no_items_and_addressees_are_not_text():
     s = structure("各镇人民政府、街道办事处，嘉定工业区、菊园新区管委会，区政府各委、办、局：\n"
                   "现将细则印发给你们。\n第一条　为促进发展，制定本细则。\n", "regulation")
     assert [p.text for p, _ in s.free_paragraphs] == ["现将细则印发给你们。"]
+
+
+def test_item_cards_with_labelled_lines():
+    """任务一：title / 举措二：title cards: the ordinal is the item's number, every labelled line
+    (工作目标：/牵头单位：/完成时限：) belongs to the card; 任务 without a colon is prose."""
+    s = structure(
+        "二、重点工作\n"
+        "举措一：建设数字孪生平台\n工作目标：全年接入企业200家。\n"
+        "主要举措：支持园区建设公共数据平台，推动重点企业开展数字孪生应用，鼓励园区企业开放应用场景。\n"
+        "牵头单位：区经委\n配合单位：区科委、区财政局\n完成时限：2025年12月底\n"
+        "举措二：优化营商环境\n"
+        "工作目标：审批时间压缩至5个工作日，企业开办全程网办，政务服务事项全部实现一网通办。\n"
+        "责任单位：区政务服务办\n完成时限：持续推进\n"
+        "三、保障措施\n加强统筹。任务一是推进落实，本区各部门要形成合力。\n")
+    assert [(m.number, m.label, m.title) for m in s.measures] == [
+        ("一", "举措一：", "建设数字孪生平台"), ("二", "举措二：", "优化营商环境")]
+    assert s.measures[0].text.endswith("完成时限：2025年12月底")
+    assert "配合单位：区科委、区财政局" in s.measures[0].text
+    assert s.measures[1].text.endswith("完成时限：持续推进")
+    assert parse_label("专项行动三：打造标杆园区").number == "三"
+    assert parse_label("任务分工如下：") is None and parse_label("任务一是推进落实") is None
+
+
+def test_sections_restart_numbering_and_boxes_hold_projects():
+    """第一节 headings close the open items (一、 restarts under each 节; the heading is neither a
+    chapter nor an item); a 专栏 box's 1．… lines are its own items (projects for 重大工程), not
+    children of the item before it; an item numbered on after the box leaves the box."""
+    s = structure(
+        "第一章　主要任务\n第一节　优化产业结构\n一、淘汰落后产能。每年调整项目100项。\n二、发展新兴产业。\n"
+        "第二节　提升能效水平\n一、推进节能改造。\n"
+        "专栏1　重点工程\n1．节能改造工程。建成项目20个。\n2．循环利用工程。\n"
+        "二、推进清洁用能。\n"
+        "第二章　保障措施\n第一节　加强组织\n各部门要抓好落实。\n", "five_year_plan")
+    assert [c.heading for c in s.chapters] == ["第一章主要任务", "第二章保障措施"]
+    assert [(m.number, m.title, m.parent_key, m.kind) for m in s.measures] == [
+        ("一", "淘汰落后产能", None, "task"), ("二", "发展新兴产业", None, "task"),
+        ("一", "推进节能改造", None, "task"),
+        ("1", "节能改造工程", None, "project"), ("2", "循环利用工程", None, "project"),
+        ("二", "推进清洁用能", None, "task")]
+    assert "专栏" not in s.measures[2].text and "第二节" not in s.measures[1].text
+    free = [p.text for p, _ in s.free_paragraphs]
+    assert "各部门要抓好落实。" in free
+
+
+def test_table_note_does_not_end_the_numbered_text():
+    """A 注：… line under a table is a note: numbering resumes at the next chapter heading (its
+    numbered lines right below the note are notes, not items); a bare 注释 line is back matter."""
+    s = structure("第一章　目标\n一、主要指标\n见下表。\n注：[ ]内为累计数。\n1．数据来源于统计年鉴。\n"
+                  "第二章　任务\n一、建设平台。\n", "five_year_plan")
+    assert [(m.number, m.title) for m in s.measures] == [("一", "主要指标"), ("一", "建设平台")]
+    assert "1.数据来源于统计年鉴。" in [p.text for p, _ in s.free_paragraphs]
+    s = structure("一、主要任务\n（一）建设平台。\n注释\n（二）见某某文献。\n", "research_report")
+    assert all(m.number != "二" for m in s.measures)
+
+
+def test_enumerations_inside_an_article_are_part_of_it():
+    """第五条（支持范围）…：（一）…（二）…: the list is the article's text, not items of its own."""
+    s = structure("第一章　总则\n第一条（目的）为规范管理，制定本办法。\n第二条（范围）重点支持以下项目：\n"
+                  "（一）技术改造项目；\n（二）数字化转型项目。\n第三条（方式）采取资助方式。\n", "regulation")
+    assert [(m.number, m.title) for m in s.measures] == [("一", "目的"), ("二", "范围"), ("三", "方式")]
+    assert "（二）数字化转型项目。" in s.measures[1].text
+    # outside an article, the same list is numbered items
+    s = structure("一、支持范围\n（一）技术改造项目；\n（二）数字化转型项目。\n")
+    assert [m.number for m in s.measures] == ["一", "二"]
+
+
+def _resolve(name: str):
+    from loaders.pipeline import _context
+
+    return _context().resolve(name)
+
+
+def test_task_table_rows_restart_under_group_rows_and_remarks_are_not_units():
+    """序号 restarting at 1 under each group row (一、…) still gives every row; a 备注 cell (tab-
+    separated, or after the 时限 cell when one cell per line) is a remark, even when it names units."""
+    from loaders.tables import find_task_tables
+
+    tab = ("序号\t重点任务\t牵头单位\t配合单位\t完成时限\t备注\n一、夯实产业基础\n"
+           "1\t建设中试平台\t市经济信息化委\t市科委\t2025年底\t市经济信息化委、市财政局联合发文\n"
+           "2\t培育链主企业\t市经济信息化委\t市国资委\t\t已纳入年度计划\n"
+           "二、优化发展环境\n1\t加强用地保障\t市规划资源局\t市经济信息化委\t持续推进\t\n")
+    rows = find_task_tables(tab.replace("\t", " "), _resolve, tab)
+    assert [(r.group, r.number, r.task, r.leads, r.supports) for r in rows] == [
+        ("一", "1", "建设中试平台", ["市经济信息化委"], ["市科委"]),
+        ("一", "2", "培育链主企业", ["市经济信息化委"], ["市国资委"]),
+        ("二", "1", "加强用地保障", ["市规划资源局"], ["市经济信息化委"])]
+    per_line = "序号\n重点任务\n牵头单位\n配合单位\n完成时限\n备注\n1\n建设中试平台\n市经济信息化委\n市科委\n2025年底\n市经济信息化委、市财政局联合发文\n"
+    rows = find_task_tables(per_line, _resolve)
+    assert [(r.leads, r.supports) for r in rows] == [(["市经济信息化委"], ["市科委"])]
+    # numbering running on over the groups keeps the plain row numbers
+    run_on = "序号\t重点任务\t牵头单位\t配合单位\n一、甲\n1\t建设中试平台\t市经济信息化委\t市科委\n二、乙\n2\t加强用地保障\t市规划资源局\t市财政局\n"
+    assert [(r.group, r.number) for r in find_task_tables(run_on, _resolve, run_on)] == [(None, "1"), (None, "2")]
+
+
+def test_repeated_item_accepts_an_abridged_title():
+    from loaders.tables import repeated_item
+
+    items = [("a", "拓宽科技金融服务渠道"), ("b", "加强知识产权保护运用"), ("c", "建设中试验证平台")]
+    assert repeated_item("拓宽科技金融渠道", items) == "a"  # 服务 left out
+    assert repeated_item("加强知识产权保护", items) == "b"  # contained
+    assert repeated_item("拓宽融资渠道", items) is None  # too little of the title
+    assert repeated_item("加强知识产权运用", [("b", "加强知识产权保护运用"), ("d", "加强知识产权转化运用")]) is None  # ambiguous
+    assert repeated_item("建设验证平台", [("e", "建设中试验证公共服务平台")]) is None  # too short a share
+
+
+def test_table_row_refines_a_plain_body_list(tmp_path):
+    """An annex row with two units in its 牵头 column makes both lead on the body item it repeats
+    when the body list is plain (first leads); a body clause marking 牵头 itself is kept."""
+    from loaders.pipeline import load_file
+
+    doc = ("上海市某某行动方案\n一、重点任务\n"
+           "（一）支持企业承接高校成果。对企业购买科技成果的给予补助。（责任单位：市科委、市经济信息化委、市财政局）\n"
+           "（二）建设中试验证平台。支持建设中试平台。（市经济信息化委牵头，市科委、市财政局配合）\n"
+           "（三）发挥技术市场作用。支持技术交易市场建设。\n"
+           "附件\n序号\t重点任务\t牵头单位\t配合单位\t完成时限\n"
+           "1\t支持企业承接高校成果\t市科委、市经济信息化委\t市财政局\t持续推进\n"
+           "2\t建设中试平台\t市经济信息化委、市科委\t市财政局\t2025年底\n"
+           "3\t发挥技术市场作用\t市科委\t市财政局\t每年\n")
+    path = tmp_path / "plan.txt"
+    path.write_text(doc, encoding="utf-8")
+    by_number = {m.number: [(r.agency, r.role) for r in m.responsibilities] for m in load_file(path).measures}
+    assert by_number["一"] == [("市科委", "lead"), ("市经济信息化委", "lead"), ("市财政局", "support")]
+    assert by_number["二"] == [("市经济信息化委", "lead"), ("市科委", "support"), ("市财政局", "support")]
+    assert by_number["三"] == [("市科委", "lead"), ("市财政局", "support")]
+    assert set(by_number) == {"一", "二", "三"}

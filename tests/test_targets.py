@@ -474,3 +474,76 @@ def test_round5_comparison_bases_multiples_and_qualifiers():
 ])
 def test_round5_non_targets(sentence):
     assert extract_targets(sentence) == []
+
+
+def test_round6_class_qualifiers_rate_units_and_compute():
+    # 十亿元级 / 万吨级: a class of the counted noun, not an amount; the verb governs both counts
+    assert _all("培育年产值十亿元级企业20家、百亿元级企业3家。") == [
+        ("年产值十亿元级企业", 20, "家", "=", None), ("百亿元级企业", 3, "家", "=", None)]
+    assert [t[1:3] for t in _all("建设10万吨级泊位4个。")] == [(4, "个")]
+    # 级别 is still an approximation of the amount
+    assert _all("将智能制造打造成500亿元级别的新兴产业。")[0][1:4] == (500, "亿元", "~")
+    # a rate unit after a slash is one unit
+    assert _all("工业用地亩均产出达到1000万元/亩以上。") == [("工业用地亩均产出", 1000, "万元/亩", ">=", None)]
+    assert _all("新增生活垃圾焚烧处理能力3000吨/日。")[0][1:3] == (3000, "吨/日")
+    # compute power in its usual casings
+    assert _all("到2027年，全市智能算力规模超过10EFlops。") == [("全市智能算力规模", 10, "EFlops", ">", 2027)]
+
+
+def test_round6_frame_scope():
+    # a 到YYYY年 frame governs the clauses after it across ；
+    assert [t[4] for t in _all("到2027年，全市数据产业规模达到5000亿元；建设数据交易服务机构20家、"
+                                "数据标注基地5个。")] == [2027, 2027, 2027]
+    # ... but never the clauses before it
+    assert _all("每年举办供需对接活动不少于20场，到2027年累计服务企业1万家。") == [
+        ("每年举办供需对接活动", 20, "场", ">=", None), ("服务企业", 1, "万家", "=", 2027)]
+    # ... nor the next sentence
+    assert _all("到2027年，培育数据企业100家。对新认定的企业给予最高50万元奖励。")[1][1:] == (
+        50, "万元", "<=", None)
+    # a plain year opening a sentence of commitments (力争/不少于) is its target year
+    assert _all("2026年，全区软件产业营收力争达到800亿元，规上企业数量不少于200家，企业上云率达到90%。") == [
+        ("全区软件产业营收", 800, "亿元", ">=", 2026), ("规上企业数量", 200, "家", ">=", 2026),
+        ("企业上云率", 90, "%", ">=", 2026)]
+
+
+def test_round6_caps_rates_and_subjects():
+    # a cap inside a raised rate wins over 提高至; the modal 可 is no part of the metric
+    assert _all("对位于重点区域的项目，补贴比例可提高至不超过实际投资额的40%。") == [
+        ("补贴比例", 40, "%", "<=", None)]
+    # 同期贷款市场报价利率 names the reference rate, not a statistic; 贴息 is a support noun
+    assert _all("按照不超过同期贷款市场报价利率的30%给予贴息，年度贴息金额最高不超过300万元。") == [
+        ("贴息比例", 30, "%", "<=", None), ("年度贴息金额", 300, "万元", "<=", None)]
+    # a clause whose subject is only a frequency takes the previous clause's object
+    got = _all("市区两级共同设立产业引导资金，每年不少于5亿元。")
+    assert got == [("产业引导资金", 5, "亿元", ">=", None)]
+
+
+@pytest.mark.parametrize("sentence", [
+    # eligibility conditions of an application (申报条件) are not commitments
+    "申报企业上年度营业收入原则上不低于1亿元，研发投入占比不低于3%。",
+    "第八条（申请条件）申请单位研发投入占营业收入比例不低于5%，研发人员不少于50名。",
+    # a paragraph reviewing a past period reports statistics
+    "“十四五”以来，本区数字经济发展取得显著成效。累计培育上市企业15家，建成5G基站达到8000个。",
+    "近年来，本市产业园区建设取得积极进展，创建市级特色产业园区53个。",
+    # a plain year opening past statistics is no frame
+    "2023年，全区软件产业营收达到650亿元，同比增长12%。",
+    "同比增长15%，较上年同期提高2个百分点。",
+])
+def test_round6_non_targets(sentence):
+    assert extract_targets(sentence) == []
+
+
+def test_round6_goals_still_found_next_to_those_conventions():
+    # a support cap in the same document is still a target
+    assert _all("对符合条件的申报项目，给予最高不超过200万元支持。")[0][1:4] == (200, "万元", "<=")
+    # a goal paragraph opening with a future period keeps its goals (aim word)
+    assert _all("“十五五”期间，力争取得重大突破，培育上市企业30家。")[0][1:] == (30, "家", "=", 2030)
+
+
+def test_indicator_table_with_empty_and_cumulative_cells():
+    text = ("主要指标\n序号\n指标\n2020年\n2025年\n属性\n1\n单位产值能耗下降（%）\n—\n[16]\n约束性\n"
+            "2\n绿色工厂（家）\n80\n200\n预期性\n3\n碳排放强度下降（%）\n12\n—\n约束性\n"
+            "4\n光伏装机容量（万千瓦）\n40\n120\n预期性\n注：[ ]内为五年累计数。\n")
+    # "—" is an empty cell ("—" in the target column gives no target), "[16]" a cumulative value
+    assert _ind(text) == [("单位产值能耗下降", 16, "%", "=", 2025), ("绿色工厂", 200, "家", "=", 2025),
+                          ("光伏装机容量", 120, "万千瓦", "=", 2025)]
