@@ -14,10 +14,13 @@ Gives: ``EntityMatcher(gazetteer)`` with
 Offsets are into the text given (the caller maps them to source spans).
 
 Place conventions: a place name that begins a unit's name is not a place (浦东新区科经委,
-莘庄工业区管委会, 上海市闵行区人民政府办公室); a group followed by its members in brackets names
-the members (五个新城（嘉定、青浦、松江、奉贤、南汇） -> the five new towns, not the districts); a
-district or area written right before another place only locates it (奉贤东方美谷, 临港东方芯港)
-and a district after a place naming its part is not a mention (虹桥国际中央商务区闵行片区).
+莘庄工业区管委会, 上海市闵行区人民政府办公室), nor one that begins an institution's or company's name
+(临港集团, 张江实验室, 临港经济发展集团有限公司) or opens a postal address (浦东新区世博村路300号); a group
+followed by its members in brackets names the members (五个新城（嘉定、青浦、松江、奉贤、南汇） -> the five
+new towns, not the districts); a district, or an area written by its bare short name, right before
+another place only locates it (奉贤东方美谷, 临港东方芯港), while a named area before a place is a
+place too (徐汇滨江模速空间); a district after a place naming its part is not a mention
+(虹桥国际中央商务区闵行片区).
 Uncatalogued places: a known district/area or a quoted name + a short name + a park/zone suffix
 (金山工业区, “北上海”生物医药产业园), or, without a known place, a name that starts at a word
 boundary (punctuation, 在/推动/支持/建设 …) and is not descriptive (does not start with a sector
@@ -25,8 +28,9 @@ or a generic word such as 特色/低空/研发/数字, contains no grading adjec
 does not end before 基地/园区 in what is made or done there, e.g. 电池关键材料基地, …生产基地) before a
 park/zone suffix (莘庄工业区, 吴泾智能制造产业园, 马桥人工智能创新试验区, 华东无人机基地, 北外滩功能区, or a named
 valley …生态谷/…科创谷/…绿谷/…药谷; a bare 谷 or 港 is no suffix). A name never starts inside a verb
-(建立/设立/共建/统筹/协调/解决 end the text before it: 建立生物医药产业园区… is no name) or with a date
-(2025年上海市…); 上海市/本市/全市 + a sector or generic word + 产业园区/园区/基地 names the city's parks of a
+(建立/设立/共建/统筹/协调/解决/发挥/深化 end the text before it: 建立生物医药产业园区… is no name), with a
+modal word (…管委会要…功能区) or with a date (2025年上海市…); a 基地/产业基地 named by its product or stage
+(复合材料产业基地, 新材料中试基地) and a 特殊… designation (特殊经济功能区) are descriptive; 上海市/本市/全市 + a sector or generic word + 产业园区/园区/基地 names the city's parks of a
 sector (上海市生物医药产业园区), a name starting with 跨 (跨省域产业协作园区) or ending in …协作园区 is descriptive,
 and a quoted anchor must be a word (“北上海”), not a numbered scheme (“5+X”).
 
@@ -88,10 +92,19 @@ _NAME_BOUNDARY_WORDS = (
     "发展", "培育", "引进", "落户", "入驻", "落地", "集聚", "聚集", "形成", "创建", "推广", "开展", "实施",
     "优化", "完善", "拓展", "包括", "位于", "以上", "以下", "一批", "一些", "若干", "多个", "一个", "升级",
     "建立", "设立", "成立", "组建", "共建", "统筹", "协调", "解决",
+    # verbs of a task sentence (…要发挥功能区政策优势, 深化特殊综合保税区制度创新)
+    "发挥", "深化", "加强", "强化", "做强", "做大", "做优", "壮大", "用好", "利用", "扩大", "提高", "探索",
+    "谋划", "深入", "持续", "全面", "大力", "着力", "积极",
 )
+# A name never starts with a modal word: the text is a sentence (…管委会要…功能区), not a name.
+_MODAL_START = ("要", "将", "应当", "应", "须", "需", "拟", "可")
+_NOT_MODAL_START = ("要素", "应用", "应急", "需求", "可持续")
 _NAME_BOUNDARY_END = re.compile("(?:" + "|".join(_NAME_BOUNDARY_WORDS) + ")$")
 _COUNTERS = set("个家批座处类项所")
 _WEAK_SUFFIXES = ("园区", "基地")
+# suffixes after which a name ending in what is made or done there is a description
+# (电池关键材料基地, 复合材料产业基地, 新材料中试基地)
+_NAMED_FOR_PRODUCT_SUFFIXES = ("园区", "基地", "产业基地")
 _CN_NUMERALS = set("一二三四五六七八九十百千两")
 # Descriptive words: a "name" containing or starting with one is a description (特色产业园区,
 # 低空经济产业园, 研发基地), not the proper name of one park.
@@ -102,7 +115,7 @@ _GENERIC_NAME = re.compile(r"特色|重点|专业|主题|示范|特定|配套|�
 # …研发基地, …转化基地 (a name ends in a place or brand word: 华东无人机基地).
 _GENERIC_NAME_END = (
     "材料", "产业", "生产", "制造", "研发", "应用", "示范", "转化", "孵化", "培训", "实训", "试验", "测试",
-    "装备", "配套", "服务", "创新", "储备", "教育", "实践", "加工", "物流", "仓储", "协作",
+    "装备", "配套", "服务", "创新", "储备", "教育", "实践", "加工", "物流", "仓储", "协作", "中试", "验证",
 )
 _GENERIC_NAME_START = (
     "产业", "工业", "化工", "创新", "科技", "生产", "研发", "培训", "实训", "实践", "教育", "人才", "制造",
@@ -114,7 +127,7 @@ _GENERIC_NAME_START = (
     "社区", "楼宇", "农业", "都市", "海洋", "氢能", "储能", "光伏", "量子", "元宇宙", "国际", "国内", "海外",
     "境外", "周边", "周围", "其他", "其余", "该", "这", "此", "所在", "各", "全国", "跨区", "产城", "经济",
     "地下", "地上", "合作", "内地", "外地", "异地", "长三角", "上下游", "重大", "一流", "世界级", "国家",
-    "新经济", "新业态", "新一代", "跨",
+    "新经济", "新业态", "新一代", "跨", "特殊",
 )
 # A name written with the city's full name first (上海市…) whose rest starts with a sector names the
 # city's parks of that sector (上海市生物医药产业园区), not one park (a park's own name is written
@@ -253,10 +266,12 @@ class EntityMatcher:
             if not any(a <= h.start < b for a, b in hidden)
             # "虹桥国际中央商务区闵行片区": a district naming a part of the place before it
             and not (prev is not None and prev.end == h.start and _PART_OF.match(text, h.end))
-            # "奉贤东方美谷", "闵行大零号湾", "临港东方芯港": a district or area written right before a
-            # place only locates that place
-            and not (nxt is not None and nxt.start == h.end
-                     and self.gazetteer.place(h.entry_id).kind in ("district", "area"))
+            # "奉贤东方美谷", "闵行大零号湾", "临港东方芯港": a district, or an area written by its bare
+            # short name, right before a place only locates that place ("徐汇滨江模速空间" names both:
+            # a named area of four or more characters is itself one of the places)
+            and not (nxt is not None and nxt.start == h.end and _locates(self.gazetteer.place(h.entry_id), h))
+            # "浦东新区世博村路300号": a place opening a postal address is not a mention
+            and not _ADDRESS_AFTER.match(text, h.end)
         ]
         new = self._uncatalogued(text, hits)
         found: list[tuple[int, int, PlaceEntry, bool]] = [
@@ -436,7 +451,9 @@ class EntityMatcher:
                 continue  # a name starts at a word boundary; 园区/基地 need a longer name
             if _GENERIC_NAME.search(prefix) or prefix.startswith(_GENERIC_NAME_START):
                 continue
-            if m.group() in _WEAK_SUFFIXES and prefix.endswith(_GENERIC_NAME_END):
+            if prefix.startswith(_MODAL_START) and not prefix.startswith(_NOT_MODAL_START):
+                continue
+            if m.group() in _NAMED_FOR_PRODUCT_SUFFIXES and prefix.endswith(_GENERIC_NAME_END):
                 continue
             if self._sector_start.match(prefix):
                 continue
@@ -539,15 +556,33 @@ _UNIT_AFTER_PLACE = re.compile(
     r"(?:人民政府|政府|管委会|管理委员会)"
     r"|[\u4e00-\u9fff]{0,4}?(?:委员会|办公室|委|局|办)(?=$|[^\u4e00-\u9fff]|文件|关于|联合)"
 )
+# An institution or company named after the place: 临港集团, 张江实验室, 临港经济发展集团有限公司
+# (a 大学城 is an area, not a university).
+_INSTITUTION_AFTER_PLACE = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:集团|有限公司|公司|实验室|研究院|研究所|大学(?!城)|学院)")
+# a verb or function word between the place and the unit word: the place is in a phrase, not a name
+# (在临港建设实验室, 张江打造研究院)
+_VERB_IN_UNIT_RUN = re.compile(r"建设|打造|建立|设立|成立|组建|引进|布局|推动|支持|依托|集聚|落户|新建|筹建|共建|[的和与及在等为对将向从以于各]")
 _NOT_UNIT_TAIL = re.compile(r"(?:布局|格局|结局|大局|全局|举办|主办|承办|创办|开办|协办|申办|督办)$")
 _PART_OF = re.compile(r"片区|部分|区域")
+_LOCATOR_MAX_CHARS = 2  # 临港, 张江: a bare area name
+# A postal address after a place: a road or street with a house number (世博村路300号, 张江路88弄).
+_ADDRESS_AFTER = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:路|街|大道|公路)\s*\d+\s*(?:号|弄)")
 _BRACKET_CLOSE = re.compile(r"[）)]")
 _LIST_SPLIT = re.compile(r"[、，,及和与]")
 
 
+def _locates(entry: PlaceEntry, hit: _Hit) -> bool:
+    """A place written right before another place that only locates it: a district (奉贤东方美谷) or
+    an area's bare short name (临港东方芯港), not a named area such as 徐汇滨江."""
+    return entry.kind == "district" or (entry.kind == "area" and hit.end - hit.start <= _LOCATOR_MAX_CHARS)
+
+
 def _begins_unit_name(text: str, end: int) -> bool:
     m = _UNIT_AFTER_PLACE.match(text, end)
-    return bool(m) and not _NOT_UNIT_TAIL.search(m.group())
+    if m:
+        return not _NOT_UNIT_TAIL.search(m.group())
+    m = _INSTITUTION_AFTER_PLACE.match(text, end)
+    return bool(m) and not _VERB_IN_UNIT_RUN.search(m.group())
 
 
 def _clause_end(text: str, start: int) -> int:

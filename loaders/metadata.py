@@ -5,10 +5,14 @@ Gives: ``DocumentMeta``.
 
 Conventions used (Chinese government documents):
 - 文号: issuer abbreviation + year in 〔〕/［］/[]/（） + number + 号, e.g. 沪府办发〔2020〕1号
-  (also written with full-width digits and spaces: 沪府办规 〔２０２３〕２７号);
-- title: the 《…》 in "关于印发《…》的通知", else the first heading-like line of the document,
+  (also written with full-width digits and spaces: 沪府办规 〔２０２３〕２７号); a 规章 headed by a government
+  order ("上海市人民政府令" / "第15号") has the order's number (上海市人民政府令第15号), the government as issuer and
+  the 《…》 of its promulgation sentence ("《…》已经…常务会议通过，现予公布") as title (not a citation);
+- title: the 《…》 in "关于印发《…》的通知", else the first heading-like line of the document (not a web page's
+  breadcrumb "首页 > 政务公开 > …"; a 主送 line glued to it, "…的通知各区人民政府，…：", is cut off),
   else (research articles) the first sentence of the 摘要;
-- issuer: the "X关于印发" / "X关于…的通知" subject, or the signature line before the date; of a
+- issuer: the "X关于印发" / "X关于…的通知" subject (its name may hold brackets: 中国（上海）自由贸易试验区…
+  管理委员会), or the signature line before the date; of a
   joint document (上海市经济和信息化委员会 上海市财政局关于印发…, or 上海市商务委员会等八部门) the first unit;
   a title line "X关于…" wrapped over lines is joined up to its type (…的实施意见) and X is the issuer;
   a notice title after a web page's breadcrumb (政策文件 › 关于印发…) takes the page's 来源 field; a title line
@@ -23,7 +27,8 @@ Conventions used (Chinese government documents):
   number of the policy it explains), not the document's own;
 - issuer of a web page without a notice (a 政策解读): its 来源/发布机构 field, when it names a unit;
 - kind from the title: 政策解读/解读/答记者问/问答 -> interpretation (checked first: the title quotes
-  the explained policy's 行动方案/若干措施), 行动方案/行动计划 -> action_plan, (若干)政策措施/若干措施/若干意见 -> policy_measures,
+  the explained policy's 行动方案/若干措施), 政府工作报告 -> government_work_report, 申报指南/申报通知/
+  申报工作的通知 -> application_guide, 行动方案/行动计划 -> action_plan, (若干)政策措施/若干措施/若干意见 -> policy_measures,
   五年规划/"十四五"规划 -> five_year_plan, 规划 -> plan, 实施意见/指导意见/意见 -> opinions,
   办法/细则/规定 -> regulation, 通知 -> notice; no 文号 and 摘要/关键词/参考文献 -> research_report;
 - cites: every 《…》 title of the document (not of the web page furniture after it: 相关文件/相关链接
@@ -55,7 +60,16 @@ CN_DATE = re.compile(rf"(?P<y>[一二三四五六七八九{_CN_ZERO}]{{4}})\s*�
                      r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日")
 CN_DATE_LINE = re.compile(r"(?m)^[ \t]*" + CN_DATE.pattern + r"[ \t]*$")
 QUOTED_TITLE = re.compile(r"《([^《》\n]{2,120})》")
-NOTICE_TITLE = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{2,40}?)(?:关于)?(?:印发|转发|发布)《(?P<title>[^《》]{2,120})》(?:的)?通知")
+NOTICE_TITLE = re.compile(r"(?P<issuer>[\u4e00-\u9fff（）()]{2,40}?)(?:关于)?(?:印发|转发|发布)《(?P<title>[^《》]{2,120})》(?:的)?通知")
+# A 规章 published by a government order: "上海市人民政府令" / "第15号" heading the document, and the
+# promulgation sentence "《…》已经…市政府第52次常务会议通过，现予公布" naming the 规章 itself.
+ORDER_HEADER = re.compile(r"^\s*(?P<issuer>[\u4e00-\u9fff]{2,20}?(?:人民政府|政府|委员会))令\s*第\s*(?P<num>\d{1,4})\s*号")
+PROMULGATION = re.compile(r"《(?P<title>[^《》\n]{2,120})》\s*已(?:经|于)[^。《》]{0,80}?(?:通过|审议|决定)[^。《》]{0,20}?现予(?:公布|发布|印发)")
+# A web page's breadcrumb ("首页 > 政务公开 > … > 政府工作报告") is page furniture, never a title.
+BREADCRUMB = re.compile(r"^[^>›»/\n]{1,12}(?:\s*[>›»]\s*[^>›»\n]{1,20}){2,}$")
+# A title line with the 主送 line glued to it ("…工作的通知各区人民政府，市政府各委、办、局：").
+TITLE_WITH_SALUTATION = re.compile(
+    r"^(?P<title>.{4,80}?的(?:实施|指导)?(?:通知|意见|决定|批复|公告|通告))(?=[^：:]{2,80}[：:]$)")
 NOTICE_ISSUER = re.compile(r"^(?P<issuer>[\u4e00-\u9fff]{2,40}?)关于[^\n]{2,120}?的(?:实施|指导)?(?:通知|意见|决定|批复|公告)")
 VALID_RANGE = re.compile(
     r"自(?P<from>\d{4}年\d{1,2}月\d{1,2}日|印发之日|发布之日|公布之日)起(?:施行|实施|执行|生效)"
@@ -68,6 +82,8 @@ RESEARCH_MARKERS = re.compile(r"【?摘\s*要】?|关键词|参考文献|本文|
 
 KIND_RULES: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"(?:政策)?解读$|解读[）)]?$|答记者问|问答$|一问一答"), "interpretation"),
+    (re.compile(r"政府工作报告"), "government_work_report"),
+    (re.compile(r"申报指南|申报通知|申报工作的通知"), "application_guide"),
     (re.compile(r"行动方案|行动计划|工作方案|实施方案|三年行动|工作安排|工作要点|任务清单"), "action_plan"),
     (re.compile(r"政策措施|若干措施|若干政策|支持措施|扶持措施|政策意见|若干意见|若干举措|政策举措|支持举措"), "policy_measures"),
     (re.compile(r"“?十[一二三四五六]五”?.*规划|五年规划|发展规划"), "five_year_plan"),
@@ -259,6 +275,9 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
               if not CITED_NUMBER_BEFORE.search(header[max(0, m.start() - 8):m.start()])), None)
     if m:
         doc_number = normalize_doc_number(m)
+    order = ORDER_HEADER.match(header)
+    if doc_number is None and order:
+        doc_number = f"{order.group('issuer')}令第{int(order.group('num'))}号"
 
     title = None
     issuer_written = None
@@ -267,6 +286,11 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
         title = clean_title(nm.group("title"))
         issuer_written = re.sub(r"^.*?(?:号|文件)", "", nm.group("issuer"))
         issuer_written = re.sub(r"关于$", "", issuer_written)  # "关于印发《…》的通知" names no issuer
+    if title is None and order:
+        pm = PROMULGATION.search(compact_header)
+        if pm:
+            title = clean_title(pm.group("title"))
+            issuer_written = order.group("issuer")
     if title is None:
         lines = [ln.strip() for ln in header.split("\n")[:14]]
         joint = _issuer_then_title(lines, resolve_issuer)
@@ -275,7 +299,10 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
     if title is None:
         for line in header.split("\n")[:12]:
             line = line.strip()
-            if not line or HEADER_NOISE.match(line) or DATE.search(line) or len(line) < 4:
+            glued = TITLE_WITH_SALUTATION.match(line)
+            if glued and "关于" in glued.group("title"):
+                line = glued.group("title")
+            if not line or HEADER_NOISE.match(line) or DATE.search(line) or len(line) < 4 or BREADCRUMB.match(line):
                 continue
             if re.match(r"^【?摘\s*要】?", line):
                 body = re.sub(r"^【?摘\s*要】?[：:]?", "", line)

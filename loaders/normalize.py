@@ -17,7 +17,10 @@ Gives: ``NormalizedText``: one paragraph per line (``\\n`` separates paragraphs)
     in the middle of sentences (a watermark such as "XX政务公开专用");
   - spaces between Chinese characters removed ("智 能 网 联" -> "智能网联"; "3.5 万 例" -> "3.5万例"),
     while a space between two Latin words or numbers is kept ("10.61 323.00");
-  - footnote markers glued into sentences removed ("…的趋势。3近年来" -> "…的趋势。近年来").
+  - footnote markers glued into sentences removed ("…的趋势。3近年来" -> "…的趋势。近年来");
+  - a web page's furniture after the document dropped: the short lines from a 相关链接：/相关文件：/
+    附件下载：/分享到/主办： line to the end, when they hold a site footer (分享到, 版权所有, ICP备,
+    网站标识码 …).
 Every normalized character maps to an offset in the original text (``offsets``), so any span
 can be traced back to the original file, line and text (``span``).
 """
@@ -447,6 +450,44 @@ def _is_break(
     return prev_width < 0.75 * wrap_width  # a short physical line ends its paragraph
 
 
+# A web page's furniture after the document: link lists (相关链接：/相关文件：), download and share
+# buttons, the site footer (主办：…  沪ICP备…  网站标识码…). The block starts at a line of this kind,
+# runs to the end of the text in short lines only and holds a site-footer line; it is not text.
+_WEB_TAIL_START = re.compile(
+    r"[ ]*(?:相关(?:文件|链接|阅读|新闻|政策|解读|信息)[ ]*[：:]?[ ]*$|附件下载[ ]*[：:]|分享到|【?打印本页|【关闭窗口|扫一扫"
+    r"|网站地图|主办[ ]*[：:]|承办[ ]*[：:]|版权所有|网站标识码|[\u4e00-\u9fff]{0,2}ICP备)"
+)
+_WEB_FOOTER = re.compile(r"分享到|打印本页|关闭窗口|扫一扫|网站地图|版权所有|ICP备|网站标识码")
+_WEB_TAIL_LINES = 30  # non-blank lines searched at the end of the text
+_WEB_TAIL_LINE_MAX = 80  # characters of a furniture line (link titles, footer fields)
+
+
+def _web_page_tail(text: str) -> int:
+    """Where a web page's trailing furniture starts (len(text) when there is none). Reads only the
+    last lines of the text."""
+    end = len(text)
+    starts: list[int] = []  # starts of the last non-blank lines, last first
+    pos = end
+    while pos > 0 and len(starts) < _WEB_TAIL_LINES:
+        nl = text.rfind("\n", 0, pos)
+        line_start = nl + 1
+        line = text[line_start:pos]
+        if line.strip():
+            if len(line.strip()) > _WEB_TAIL_LINE_MAX:
+                break  # a paragraph of the document: the furniture is after it
+            starts.append(line_start)
+        pos = nl if nl >= 0 else 0
+    cut = end
+    footer = False
+    for line_start in starts:  # from the last line upwards
+        nl = text.find("\n", line_start)
+        line = text[line_start:nl if nl >= 0 else end]
+        footer = footer or bool(_WEB_FOOTER.search(line))
+        if footer and _WEB_TAIL_START.match(line):
+            cut = line_start
+    return cut
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -458,6 +499,9 @@ def normalize(raw: str, source_file: str) -> NormalizedText:
     text = _LONE_CR.sub("\n", text)  # same length
     text, offs = _delete(_ZERO_WIDTH, text, offs)
     text = _ASCII_PUNCT.sub(_ascii_punct, text)  # same length: offsets unchanged
+    cut = _web_page_tail(text)
+    if cut < len(text):
+        text, offs = text[:cut], offs[: cut + 1]
     text, offs = _assemble_lines(text, offs)
     text, offs = _delete_spaces(text, offs)
     text, offs = _delete(_FOOTNOTE_MID, text, offs)

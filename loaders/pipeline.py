@@ -16,7 +16,11 @@ Stages, each a module with typed inputs and outputs:
 Task-table rows (``tables``) are attached to the body items they repeat: they fill an item without a
 list, and a row's separate 牵头/配合 columns refine a plain body list of the same units (two 牵头
 units both lead); other rows become ``task`` measures (key ``t.<n>``, or ``t.g<group>.<n>`` when 序号
-restarts under group rows).
+restarts under group rows); a row's places are read from all its cells before the unit cell, a wrapped
+cell as one line. A list closing a chapter (``Structure.chapter_lists``) goes to every item of the
+chapter without a list of its own, after clauses, inline lists and task-table rows. A measure's own
+facts are read from its text without its sub-points' text (a parent may enclose them when a paragraph
+after an enumeration is its again). Free paragraphs under a ■ 保障措施 part heading can name document leads.
 """
 
 from __future__ import annotations
@@ -140,22 +144,24 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
     by_key = {m.key: m for m in structure.measures}
 
     # Responsibilities: clauses first; inline "X牵头" only where the document has no clauses.
+    own = _own_text(nt, structure)
     has_clauses = False
     for m in structure.measures:
         start, end = structure.measure_offsets[m.key]
-        segment = nt.text[start:end]
+        segment = own(m.key, start, end)
         resp, found_issues = extract_responsibilities(segment, start, nt, ctx.resolve, m.key, allow_inline=False)
         issues.extend(found_issues)
         if resp:
             has_clauses = True
             m.responsibilities = resp
+    has_clauses = has_clauses or bool(structure.chapter_lists)
     inline: list[tuple[Measure, list[Responsibility]]] = []
     for m in structure.measures:
         if m.responsibilities:
             continue
         start, end = structure.measure_offsets[m.key]
-        resp = inline_responsibilities(nt.text[start:end], start, nt, ctx.resolve, m.key)
-        if resp and m.kind == "recommendation" and is_proposal(nt.text[start:end], resp[0].clause):
+        resp = inline_responsibilities(own(m.key, start, end), start, nt, ctx.resolve, m.key)
+        if resp and m.kind == "recommendation" and is_proposal(own(m.key, start, end), resp[0].clause):
             continue  # "建议由A牵头，会同B…": the authors' proposal assigns nothing
         if resp:
             inline.append((m, resp))
@@ -172,8 +178,10 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
             m.responsibilities = resp
     lift_subpoint_responsibilities(structure.measures)
     table_rows = _attach_task_tables(nt, record, ctx.resolve, structure.measure_offsets)
+    _apply_chapter_lists(structure, by_key, nt, ctx.resolve)
     for paragraph, chapter_key in structure.free_paragraphs:
-        if chapter_key and DOCUMENT_LEAD_CHAPTER.search(chapter_title.get(chapter_key, "")):
+        heading = chapter_title.get(chapter_key, "") if chapter_key else structure.part_titles.get(paragraph.start, "")
+        if heading and DOCUMENT_LEAD_CHAPTER.search(heading):
             resp = inline_responsibilities(paragraph.text, paragraph.start, nt, ctx.resolve, None)
             record.leads.extend(_as_document_leads(resp, record.leads))
 
@@ -182,21 +190,23 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
         if m.key not in structure.measure_offsets:
             continue
         start, end = structure.measure_offsets[m.key]
-        segment = nt.text[start:end]
+        segment = own(m.key, start, end)
         m.sectors = _sectors(ctx, nt, segment, start)
         # units in a clause are not places (a task-table row's offsets cover its task cell only)
         clauses = [] if m.key in table_rows.task_keys else m.responsibilities
-        m.places = [p for p in _places(ctx, nt, segment, start)
+        m.places = [p for p in _places(ctx, nt, segment, start, table_rows.wraps.get(m.key))
                     if not any(r.span.start <= p.span.start < r.span.end for r in clauses)]
         m.agency_mentions = _agency_mentions(ctx, nt, segment, start, m.responsibilities)
-        m.targets = _targets(nt, segment, start, m.key, _default_year(m, by_key, nt, structure.measure_offsets))
+        m.targets = _targets(nt, segment, start, m.key, _default_year(m, by_key, nt, structure.measure_offsets),
+                             _section_headings(m, by_key, chapter_title))
 
     # Document-level mentions from text outside measures.
     for paragraph, _chapter in structure.free_paragraphs:
         record.sectors.extend(_sectors(ctx, nt, paragraph.text, paragraph.start))
         record.places.extend(_places(ctx, nt, paragraph.text, paragraph.start))
         if meta.kind != "research_report":
-            record.targets.extend(_targets(nt, paragraph.text, paragraph.start, None, None))
+            record.targets.extend(_targets(nt, paragraph.text, paragraph.start, None, None,
+                                           (chapter_title.get(_chapter or "", ""),)))
     # table cells are read per row (task tables) or per indicator (主要指标 tables), not as prose
     record.places = [p for p in record.places if not table_rows.covers(p.span.start)]
     record.targets = [t for t in record.targets if not table_rows.covers(t.span.start)]
@@ -207,6 +217,49 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
     return record
 
 
+def _own_text(nt: NormalizedText, structure):
+    """``own(key, start, end)``: the text of a measure without the text of its sub-points. A sub-point
+    normally follows its parent's own text, but a paragraph closing an enumeration ("（2）…补贴：" "①…；"
+    "②…。" then "单个企业最高不超过2000万元。（责任单位：…）") is the parent's again, so the parent's span
+    may enclose its sub-points: their text is blanked (same length, offsets kept)."""
+    offsets = structure.measure_offsets
+    parent_of = {m.key: m.parent_key for m in structure.measures}
+    inner: dict[str, list[tuple[int, int]]] = {}
+    for m in structure.measures:
+        if m.key not in offsets:
+            continue
+        s, e = offsets[m.key]
+        anc = parent_of.get(m.key)
+        while anc is not None and anc in offsets and offsets[anc][0] <= s < offsets[anc][1]:
+            inner.setdefault(anc, []).append((s, e))
+            anc = parent_of.get(anc)
+
+    def own(key: str, start: int, end: int) -> str:
+        spans = inner.get(key)
+        if not spans:
+            return nt.text[start:end]
+        chars = list(nt.text[start:end])
+        for s, e in spans:
+            for i in range(max(s, start), min(e, end)):
+                if chars[i - start] != "\n":
+                    chars[i - start] = " "
+        return "".join(chars)
+
+    return own
+
+
+def _apply_chapter_lists(structure, by_key: dict[str, Measure], nt: NormalizedText, resolve) -> None:
+    """A list closing a chapter ("责任单位：A、B、C" after its last item) gives its units to every item of
+    the chapter that has no list of its own (an item's own clause, inline list or task-table row wins)."""
+    for (start, end), keys in structure.chapter_lists:
+        for key in keys:
+            m = by_key.get(key)
+            if m is None or m.responsibilities:
+                continue
+            resp, _ = extract_responsibilities(nt.text[start:end], start, nt, resolve, key, allow_inline=False)
+            m.responsibilities = resp
+
+
 def _squash(text: str) -> str:
     return re.sub(r"[\s，。、；：“”（）《》]", "", text)
 
@@ -214,6 +267,7 @@ def _squash(text: str) -> str:
 @dataclass
 class _TableRows:
     task_keys: set = field(default_factory=set)  # measures made from rows (offsets = task cell)
+    wraps: dict = field(default_factory=dict)  # row measure key -> normalized offsets of line breaks inside a cell
     ranges: list = field(default_factory=list)  # (start, end) of every row in the original text
 
     def covers(self, raw_offset: int) -> bool:
@@ -279,7 +333,7 @@ def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve, off
                 label=row.number,
                 title=row.task,
                 text=clause,
-                kind="task",
+                kind=row.kind,
                 chapter_key=None,
                 chapter="任务分工表",
                 parent_key=None,
@@ -291,6 +345,8 @@ def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve, off
             if row.task_end > row.task_start:  # entities and targets are read from the task cell
                 offsets[target.key] = (_nt_index(nt, row.task_start), _nt_index(nt, row.task_end))
                 found.task_keys.add(target.key)
+                found.wraps[target.key] = {i for i in (_nt_index(nt, w) for w in row.wraps)
+                                           if i < len(nt.text) and nt.text[i] == "\n"}
         found.ranges.append((row.start, row.end))
         units = [(n, "lead") for n in row.leads] + [(n, "support") for n in row.supports]
         target.responsibilities.extend(assign_roles(units, clause, span, resolve, target.key, explicit=True))
@@ -356,20 +412,28 @@ def _sectors(ctx: _Context, nt: NormalizedText, text: str, base: int) -> list[Se
     return out
 
 
-def _places(ctx: _Context, nt: NormalizedText, text: str, base: int) -> list[PlaceMention]:
+def _places(ctx: _Context, nt: NormalizedText, text: str, base: int, wraps: Optional[set] = None) -> list[PlaceMention]:
+    """Places in ``text`` (at ``base``); ``wraps``: offsets of line breaks inside a table cell, read as
+    if the cell were one line ("上海湾区高新技术产业\n开发区")."""
+    at = None
+    if wraps:
+        keep = [i for i in range(len(text)) if base + i not in wraps]
+        if len(keep) < len(text):
+            text, at = "".join(text[i] for i in keep), [base + i for i in keep]
     out: list[PlaceMention] = []
     seen: set[str] = set()
     for match in ctx.matcher.find_places(text):
         if match.place_id in seen:
             continue
         seen.add(match.place_id)
+        start, end = (base + match.start, base + match.end) if at is None else (at[match.start], at[match.end - 1] + 1)
         out.append(
             PlaceMention(
                 place_id=match.place_id,
                 name=match.name,
                 kind=match.kind,
                 district=match.district,
-                span=nt.span(base + match.start, base + match.end),
+                span=nt.span(start, end),
                 sectors=list(match.sectors),
                 catalogued=match.catalogued,
             )
@@ -396,11 +460,23 @@ def _agency_mentions(
     return out
 
 
-def _targets(nt: NormalizedText, text: str, base: int, measure_key: Optional[str], default_year: Optional[int]) -> list[Target]:
+def _section_headings(m: Measure, by_key: dict[str, Measure], chapter_title: dict) -> tuple[str, ...]:
+    """The titles around a measure (its own, its parents', its chapter's): a section of application
+    conditions (三、申报条件) or a review of the past (一、2024年工作回顾) holds no target (loaders/targets.py)."""
+    out = [chapter_title.get(m.chapter_key or "", "")]
+    node: Optional[Measure] = m
+    while node is not None:
+        out.append(node.title or "")
+        node = by_key.get(node.parent_key) if node.parent_key else None
+    return tuple(out)
+
+
+def _targets(nt: NormalizedText, text: str, base: int, measure_key: Optional[str], default_year: Optional[int],
+             headings: tuple[str, ...] = ()) -> list[Target]:
     from loaders.targets import extract_targets
 
     out: list[Target] = []
-    for t in extract_targets(text, default_year=default_year):
+    for t in extract_targets(text, default_year=default_year, headings=headings):
         out.append(
             Target(
                 metric=t.metric,

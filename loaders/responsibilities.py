@@ -24,6 +24,15 @@ Forms recognised (conventions of Chinese government documents):
   (item) body opening with a unit list as the subject of 负责/依法 ("A负责…；B负责…；C负责…", "A、B依法对…":
   the first leads, the other units of the subject and those opening the other clauses support; 企业/项目单位 are
   not units); "由A负责。" (or "由A、B负责。") closing the item (not "由A负责解释");
+- duty sentences anywhere in an item (规章 articles, 一是… paragraphs): a sentence whose subject is only a unit
+  list (trailer 等部门/等行业主管部门 dropped) followed by 应当/要/负责/依法/按照(各自)职责 -- "A应当…", "A、B要…",
+  "A、B等部门按照各自职责，…", "A应当会同B…" -- the first such subject leads; later duty clauses (after 。/；, or
+  after a comma with 要/应当/负责: "A要指导…，B要会同C…") and the units after 会同 support; "市场监管等部门",
+  "各部门、各单位" and 可以 (permission) make no duty; in document text a group addressed (各区要…) leads nothing;
+  "市、区人民政府" names both levels, and a bare 区人民政府 in a city document is 各区政府;
+- a 法律责任 article's enforcing authority: "由A责令改正" / "由A处…罚款" (A leads);
+- a 会同 list ends where the verb begins ("会同市科委组建…委员会" -> 市科委) and "会同市有关部门" names none;
+  after 由…牵头 / in its 会同 list an unknown name with a unit's suffix (经济发展处, 临港集团) is a unit;
 - an unclosed clause runs to the end of the paragraph (with a warning).
 A company (…公司/集团/有限公司) in a list of units is a unit (kept uncatalogued unless known), never one cut
 out of running text. A recommendation proposing an arrangement (建议由A牵头…) assigns nothing (``is_proposal``).
@@ -37,7 +46,8 @@ dropped (市委组织部（市人才办） -> 市委组织部), as are trailers
 in the gazetteer (区科经委, 浦东新区科经委) are kept (catalogued=False), never dropped; so are units of other
 provinces in a joint document (江苏省数据局), never read as the municipal unit.
 A list closing an item's last sub-point (一是/①/（1）) belongs to the item when the other
-sub-points have none (``lift_subpoint_responsibilities``).
+sub-points have none (``lift_subpoint_responsibilities``; the deepest sub-points first, so a list after ②
+goes to its (1), which then keeps it).
 """
 
 from __future__ import annotations
@@ -64,6 +74,10 @@ CLAUSE_LINE = re.compile(rf"(?m)^[ \t]*(?P<kw>{LINE_KEYWORD})\s*[：:]\s*")
 CLAUSE_SENTENCE = re.compile(rf"(?<=[。；;！？])[ \t]*(?P<kw>{LINE_KEYWORD})\s*[：:]\s*")
 # Generic groups written after 会同 in running text ("会同有关部门") name no unit.
 GENERIC_UNIT = re.compile(r"^(?:各)?(?:有关|相关)(?:部门|单位|方面|委办局)$")
+# ... also with a level ("会同市有关部门每年发布…"): the list after 会同 names no unit from there on.
+GENERIC_HEAD = re.compile(r"^(?:各|市|区|本市|本区)?(?:各)?(?:有关|相关)(?:部门|单位|方面|委办局|处室)")
+# Groups that name nobody in particular as the subject of a duty sentence ("各部门、各单位要…").
+GENERIC_SUBJECT = re.compile(r"^(?:各|市|区)?(?:各)?(?:有关|相关)?(?:部门|单位|方面|委办局|处室)$")
 # "（A、B按职责分工负责）" / "（A、B分别负责）": every unit responsible, the first listed leads.
 DUTY_PAREN = re.compile(
     r"[（(【](?P<body>[^（）()【】\n]{2,200}?)(?:按职责分工负责|按照职责分工负责|按职责负责|分别负责|共同负责|负责)[）)】]"
@@ -106,7 +120,7 @@ _KEYWORD_ROLE = (("牵头", "lead"), ("主办", "lead"), ("主责", "lead"),
 # A level prefix: a unit written with one of these is not a municipal unit with 市 left out.
 LEVEL_PREFIX = re.compile(r"^(?:市|区|县|镇|街道|上海|国家|中国|中央|国务院|各|相关|有关|全国|[\u4e00-\u9fff]{1,4}(?:区|县|镇))")
 TRAILERS = re.compile(
-    r"(?:等(?:相关|有关)?(?:部门|单位|方面|区|区政府)?|按职责分工负责|按职责负责|分别负责|按职责分工|共同负责|负责)$"
+    r"(?:等(?:相关|有关|行业)?(?:主管)?(?:部门|单位|方面|区|区政府)?|按职责分工负责|按职责负责|分别负责|按职责分工|共同负责|负责)$"
 )
 GROUP_TAIL = re.compile(r"^(?:县级市|县|街道|乡镇|镇|开发区|园区|委办局|办|局|委|管委会)$")
 
@@ -457,6 +471,10 @@ def _is_municipal_header(header: str) -> bool:
     return m is None or m.group("prefix").startswith("沪")
 
 
+# "区人民政府" written without a district's name in a city-level document: every district government.
+DISTRICT_GOVERNMENT = re.compile(r"^区(?:人民)?政府$")
+
+
 def _municipal_resolver(resolve: Resolver, nt: NormalizedText) -> Resolver:
     """In a city-level document a unit written without 市 (经济信息化委, 财政局) is the municipal one."""
     if getattr(resolve, "_municipal", False) or not is_municipal_document(nt):
@@ -468,6 +486,8 @@ def _municipal_resolver(resolve: Resolver, nt: NormalizedText) -> Resolver:
             name = clean_name(written)
             if name and not LEVEL_PREFIX.match(name) and AGENCY_SUFFIX.search(name):
                 found = resolve("市" + name)
+            elif DISTRICT_GOVERNMENT.match(name):
+                found = resolve("各" + name)  # "区人民政府应当…" in a city's regulation: every district's
         return found
 
     resolver._municipal = True  # type: ignore[attr-defined]
@@ -484,7 +504,18 @@ def inline_responsibilities(
         found = _lead_inline(text, base, nt, resolve, measure_key)
         if found:
             return found
-    for rule in (_competent_authority, _huitong, _duty_sentence, _by_unit_closing, _duty_article):
+    found = _competent_authority(text, base, nt, resolve, measure_key)
+    if found:
+        return found
+    # "A要会同B…" read either way; a duty sentence written before the 会同 sentence ("市国资委要指导…，
+    # 市委金融办要会同市财政局…") names the lead
+    duties = _duty_clauses(text, base, nt, resolve, measure_key)
+    huitong = _huitong(text, base, nt, resolve, measure_key)
+    if duties and (not huitong or duties[0].span.start <= huitong[0].span.start):
+        return duties
+    if huitong:
+        return huitong
+    for rule in (_duty_sentence, _by_unit_closing, _enforcer):
         found = rule(text, base, nt, resolve, measure_key)
         if found:
             return found
@@ -497,6 +528,9 @@ def _lead_inline(text: str, base: int, nt: NormalizedText, resolve: Resolver, me
     first = last = None
     for m in INLINE_LEAD.finditer(text):
         names = _tail_agencies(m.group("names"), resolve)
+        marked = m.group().startswith(("由", "请"))  # "由经济发展处牵头": 由 marks the unit
+        if not names and marked:
+            names = _marked_units(m.group("names"))
         if not names:
             continue
         offset = m.start("names") + len(m.group("names")) - len("、".join(names))
@@ -520,6 +554,9 @@ def _lead_inline(text: str, base: int, nt: NormalizedText, resolve: Resolver, me
             hm = HUITONG_AFTER.match(tail)
             if hm:
                 names = _head_agencies(hm.group("names"), resolve)
+                if marked and len(names) < len(re.split(r"[、和及与]", hm.group("names"))):
+                    loose = _marked_units(hm.group("names"), head=True)
+                    names = loose if len(loose) > len(names) else names
                 for name in names:
                     units.append(_Unit(name, m.end(), m.end() + hm.end(), "support"))
                 if names:
@@ -528,6 +565,27 @@ def _lead_inline(text: str, base: int, nt: NormalizedText, resolve: Resolver, me
         return []
     clause = text[first:last]
     return _to_responsibilities(units, clause, first, last, nt, base, resolve, measure_key)
+
+
+# A unit the gazetteer does not know, named where 由…牵头 / 会同 mark it as a unit: a short name ending
+# in a unit's suffix (a 管委会's 经济发展处, 临港集团), no function words.
+MARKED_UNIT = re.compile(
+    r"^(?:(?![由在对向将把请和与及为从的是本其该此等])[\u4e00-\u9fff]){1,12}"
+    r"(?:处|局|委|办|中心|集团|公司|管委会|政府|分局|海关)$")
+
+
+def _marked_units(names: str, head: bool = False) -> list[str]:
+    """Every piece of ``names`` (split at 、和及与) when each is unit-like by its suffix (``head``: the
+    unit-like pieces from the start, the list ending at the first other piece, "…临港集团，每季度…")."""
+    out: list[str] = []
+    for part in re.split(r"[、和及与]", names):
+        name = clean_name(part)
+        if not MARKED_UNIT.match(name) or GENERIC_UNIT.match(name):
+            if head:
+                break
+            return []
+        out.append(name)
+    return out
 
 
 # "区经委为本细则的主管部门，负责…；区财政局负责…；区审计局依法…" -- the 主管部门 leads, the units that
@@ -539,9 +597,20 @@ DUTY_VERB = re.compile(r"\s*(?:负责|依法|依据|按照|按|对|会同|配合
 # duties sentence.
 DUTY_SENTENCE = re.compile(
     r"(?:^|(?<=[。；;！？\n]))\s*由?(?P<names>[^，。；;！？\n]{2,80}?)按(?:照)?职责(?:分工)?(?:负责|落实|做好|[，,](?=对|做好|加强|开展|负责))")
-# "市经济信息化委负责…；市财政局负责…" / "市财政局、市审计局依法对…" -- the body of an article opens with
-# a unit list as the subject of a duty verb.
-OPENING_DUTY = re.compile(r"\s*(?P<names>[^，,。；;！？\n]{2,60}?)(?:负责(?!解释)|依法(?=对|负责|开展|实施|履行|做好|加强|查处))")
+# A duty sentence: a unit list (and nothing else) as the subject of a duty verb -- "市财政局负责…",
+# "市财政局、市审计局依法对…", "市科委应当…", "A、B要…", "A、B等部门按照各自职责/按照职责分工…"
+# (conventions of 办法/规定 articles and of the 一是… paragraphs of a 通知/工作要点).
+DUTY_SUBJECT = re.compile(
+    r"[ \t]*(?P<names>(?:(?!会同|牵头|配合)[^，,。；;！？\n]){2,60}?)"
+    r"(?P<verb>应当|要(?![求素件点])|负责(?!解释)|依法(?=对|负责|开展|实施|履行|做好|加强|查处)"
+    r"|按照?(?:各自)?职责(?:分工)?(?=负责|落实|做好|[，,]))")
+# a clause after a comma opens a duty only with a modal: "…作用，市委金融办要会同市财政局…"
+_COMMA_VERBS = ("应当", "要", "负责")
+# "A应当会同B、C…" / "A要会同B…": the units after 会同 support
+HUITONG_NEXT = re.compile(r"\s*(?:每年|每季度|定期)?会同(?P<names>[^，。；\n]{2,80})")
+# "由A责令改正" / "由A处…罚款" in a 法律责任 article: the enforcing authority
+ENFORCER = re.compile(
+    r"(?:^|(?<=[。；;！？\n，,]))\s*由(?P<names>[^，,。；;！？\n]{2,40}?)(?:依法)?(?:责令|处以?\d|予以处罚|给予行政处罚|没收|吊销)")
 # "…。由市财政局负责。" -- a sentence closing the item that names who is responsible.
 BY_UNIT_CLOSING = re.compile(r"(?:^|(?<=[。；;！？\n]))\s*由(?P<names>[^，。；;！？\n]{2,80}?)(?:共同|分别)?负责[。；;.]?\s*$")
 # the caption of an article right after its label: 第三条（部门职责）…
@@ -564,8 +633,12 @@ def _strip_label(text: str) -> tuple[str, int]:
 
 
 def _subject_units(subject: str, resolve: Resolver) -> Optional[list[str]]:
-    """The units of a sentence subject that is only a list of units ("A、B"), else None."""
-    subject = subject.strip()
+    """The units of a sentence subject that is only a list of units ("A、B"), else None. A trailer
+    (等部门, 等行业主管部门) is dropped; "市、区人民政府" names both levels (市人民政府、区人民政府)."""
+    subject = clean_name(subject.strip())
+    both = re.match(r"^市、区(?P<rest>[\u4e00-\u9fff]{2,20})$", subject)
+    if both:
+        subject = f"市{both.group('rest')}、区{both.group('rest')}"
     if re.search(r"[（(]", subject):  # a group with its bracketed alternative: 各区经委（商务委）
         out: list[str] = []
         for piece in re.split(r"、(?![^（）()]*[）)])", subject):
@@ -595,40 +668,94 @@ def _competent_authority(text: str, base: int, nt: NormalizedText, resolve: Reso
     if not leads:
         return []
     units = [_Unit(n, off + m.start("lead"), off + m.end("lead"), "lead") for n in leads]
-    return _with_clause_heads(units, text, body, off, m.start("lead"), m.end(), nt, base, resolve, measure_key)
+    _, end = _collect_duties(body, off, resolve, units, m.end(), first=False)
+    end = max(end, m.end("lead"))
+    return _to_responsibilities(units, text[off + m.start("lead"):off + end], off + m.start("lead"), off + end, nt,
+                                base, resolve, measure_key)
 
 
-def _duty_article(text: str, base: int, nt: NormalizedText, resolve: Resolver,
-                  measure_key: Optional[str]) -> list[Responsibility]:
-    """"A负责…；B负责…；C负责…" / "A、B依法对…" opening an article's (or item's) body: the first unit
-    leads, the other units of the subject and the units opening the other clauses support."""
-    body, off = _strip_label(text)
-    m = OPENING_DUTY.match(body)
-    if not m:
-        return []
-    names = _subject_units(m.group("names"), resolve)
-    if not names or any(GENERIC_UNIT.match(n) for n in names):
-        return []
-    units = [_Unit(n, off + m.start("names"), off + m.end("names"), None) for n in names]
-    return _with_clause_heads(units, text, body, off, m.start("names"), m.end("names"), nt, base, resolve,
-                              measure_key)
+def _clause_starts(body: str):
+    """Where the sentences and clauses of ``body`` start, with the separator before them."""
+    yield 0, ""
+    for m in re.finditer(r"[。；;！？\n，,]\s*", body):
+        if m.end() < len(body):
+            yield m.end(), m.group()[0]
 
 
-def _with_clause_heads(units: list[_Unit], text: str, body: str, off: int, start: int, after: int,
-                       nt: NormalizedText, base: int, resolve: Resolver,
-                       measure_key: Optional[str]) -> list[Responsibility]:
-    """Add the units opening the other clauses of the article ("；B负责…；C依法…") as supports."""
-    m_end = after
-    end = off + after
-    for cm in re.finditer(r"[；;。]\s*", body[m_end:]):
-        at = m_end + cm.end()
-        head = _agency_prefix(body[at:], resolve)
-        if head is None or GENERIC_UNIT.match(head) or not DUTY_VERB.match(body, at + len(head)) \
-                or not body.startswith(head, at):
+def _duty_head(body: str, at: int, resolve: Resolver, sep: str,
+               first: bool) -> Optional[tuple[list[str], int, int, int]]:
+    """The units opening the clause at ``at`` as the subject of a duty: (names, start, end of the names,
+    end of the verb), or None. The first duty of a text needs a duty verb (应当/要/负责/依法/按照职责);
+    a later clause after 。/； may also be "B对…" / "B会同…" / "B做好…"; after a comma only a modal."""
+    comma = sep in ("，", ",")
+    m = DUTY_SUBJECT.match(body, at)
+    if m and (not comma or m.group("verb") in _COMMA_VERBS):
+        names = _subject_units(m.group("names"), resolve)
+        if names and not any(GENERIC_UNIT.match(n) or GENERIC_SUBJECT.match(n) for n in names):
+            return names, m.start("names"), m.end("names"), m.end()
+    if first or comma:
+        return None
+    head = _agency_prefix(body[at:], resolve)
+    if head is None or GENERIC_UNIT.match(head) or not body.startswith(head, at) \
+            or not DUTY_VERB.match(body, at + len(head)):
+        return None
+    return [head], at, at + len(head), at + len(head)
+
+
+def _collect_duties(body: str, off: int, resolve: Resolver, units: list[_Unit], after: int,
+                    first: bool, groups_lead: bool = True) -> tuple[Optional[int], int]:
+    """Append to ``units`` the subjects of the duty clauses of ``body`` from ``after`` on (and the units
+    they work with: "A应当会同B…"). Returns (start of the first, end of the last) in ``body``.
+    ``groups_lead=False``: a group of addressees ("各区要结合…") does not open the list."""
+    start: Optional[int] = None
+    end = after
+    for at, sep in _clause_starts(body):
+        if at < after or (first and start is None and sep in ("，", ",")):
             continue
-        units.append(_Unit(head, off + at, off + at + len(head), "support"))
-        end = off + at + len(head)
-    return _to_responsibilities(units, text[off + start:end], off + start, end, nt, base, resolve, measure_key)
+        head = _duty_head(body, at, resolve, sep, first and start is None)
+        if head is None:
+            continue
+        names, n0, n1, verb_end = head
+        if start is None and not groups_lead and all(n.startswith("各") for n in names):
+            continue
+        units.extend(_Unit(n, off + n0, off + n1, None) for n in names)
+        start = n0 if start is None else start
+        end = n1
+        hm = HUITONG_NEXT.match(body, verb_end)
+        if hm:
+            supports = _head_agencies(hm.group("names"), resolve)
+            units.extend(_Unit(n, off + hm.start("names"), off + hm.end("names"), None) for n in supports)
+            if supports:
+                end = hm.start("names") + len("、".join(supports))
+    return start, end
+
+
+def _duty_clauses(text: str, base: int, nt: NormalizedText, resolve: Resolver,
+                  measure_key: Optional[str]) -> list[Responsibility]:
+    """"A负责…；B负责…", "A、B依法对…", "A应当会同B…。C应当…", "A、B要…，C要会同D…": the unit list opening
+    the first duty sentence leads; the units opening later duty clauses (and those after 会同) support."""
+    body, off = _strip_label(text)
+    units: list[_Unit] = []
+    # in document text (a 保障措施 paragraph: measure_key None) the groups addressed lead nothing
+    start, end = _collect_duties(body, off, resolve, units, 0, first=True, groups_lead=measure_key is not None)
+    if start is None:
+        return []
+    return _to_responsibilities(units, text[off + start:off + end], off + start, off + end, nt, base, resolve,
+                                measure_key)
+
+
+def _enforcer(text: str, base: int, nt: NormalizedText, resolve: Resolver,
+              measure_key: Optional[str]) -> list[Responsibility]:
+    """"…的，由A责令改正，给予警告" (法律责任 articles): the authority named to enforce leads."""
+    body, off = _strip_label(text)
+    for m in ENFORCER.finditer(body):
+        names = _subject_units(m.group("names"), resolve)
+        if not names or any(GENERIC_UNIT.match(n) or GENERIC_SUBJECT.match(n) for n in names):
+            continue
+        units = [_Unit(n, off + m.start("names"), off + m.end("names"), None) for n in names]
+        return _to_responsibilities(units, body[m.start("names"):m.end()], off + m.start("names"), off + m.end(),
+                                    nt, base, resolve, measure_key)
+    return []
 
 
 def _duty_sentence(text: str, base: int, nt: NormalizedText, resolve: Resolver,
@@ -703,9 +830,21 @@ def _head_agencies(names: str, resolve: Resolver) -> list[str]:
     out: list[str] = []
     for part in re.split(r"[、和及与]", names):
         part = part.strip()
+        if GENERIC_HEAD.match(part):
+            break  # "会同市有关部门…": no unit named from here on
         whole = clean_name(part)
-        # a whole piece of the list is one unit (江苏省人力资源社会保障厅, not 江苏省人力资源社会)
-        head = whole if looks_like_agency(whole, resolve) else _agency_prefix(part, resolve)
+        # a whole piece of the list is one unit (江苏省人力资源社会保障厅, not 江苏省人力资源社会) -- unless
+        # a catalogued unit opens it and a long run of words follows: the list ended and the verb
+        # began ("会同市科委组建…专家咨询委员会" -> 市科委)
+        known = _catalogued_prefix(part, resolve)
+        if resolve(whole):
+            head = whole
+        elif known and len(whole) - len(known) > 6:
+            head = known
+        elif looks_like_agency(whole, resolve):
+            head = whole
+        else:
+            head = _agency_prefix(part, resolve)
         if head is None or GENERIC_UNIT.match(head):
             break
         out.append(head)
@@ -723,6 +862,14 @@ def _is_group_alternative(name: str, resolve: Resolver) -> bool:
     m = _GROUP_ALTERNATIVE.match(name)
     return bool(m) and looks_like_agency(name[: m.start("alt") - 1], resolve) and all(
         AGENCY_SUFFIX.search(alt) for alt in m.group("alt").split("、"))
+
+
+def _catalogued_prefix(text: str, resolve: Resolver) -> Optional[str]:
+    """The longest catalogued unit name at the start of ``text``."""
+    for j in range(min(len(text), 30), 1, -1):
+        if resolve(text[:j]):
+            return clean_name(text[:j])
+    return None
 
 
 def _agency_prefix(text: str, resolve: Resolver) -> Optional[str]:
@@ -787,7 +934,8 @@ def lift_subpoint_responsibilities(measures: list) -> None:
     for m in measures:
         if m.parent_key:
             children.setdefault(m.parent_key, []).append(m)
-    for parent_key, kids in children.items():
+    # the deepest parents first: a list after ② lifts to its (1) before (1)'s siblings are compared
+    for parent_key, kids in reversed(list(children.items())):
         parent = by_key.get(parent_key)
         last = kids[-1]
         if parent is None or parent.responsibilities or not last.responsibilities:

@@ -38,13 +38,27 @@ Conventions of Chinese government documents that drive the parser:
 - a 政策解读 (kind ``interpretation``: 问/答 explaining a policy issued elsewhere) has no items of its
   own -- its 一是/（一） points restate the policy -- so all its paragraphs are free text;
 - the 主送 line of a notice (各区人民政府，市政府各委、办、局： / 嘉定工业区、菊园新区管委会，…：)
-  addresses units: it is neither an item nor document text.
+  addresses units: it is neither an item nor document text (also when glued to the title line:
+  "…的通知各区人民政府，…：" keeps the title);
+- a DOCX list typed as characters: ● bullets are items numbered by position in their chapter (1, 2, …;
+  no number is written), ◆ lines are the text of the ● item above them, and a ■ line with a short
+  title is a part heading above the 一、 chapters: it closes them, its title classifies the items below
+  (■ 重点任务 -> tasks) and names the part of the free paragraphs under it (``part_titles``);
+- a list on a line of its own closing a chapter of several items, none of the earlier ones with a
+  list line of its own ("●甲。" "●乙。（牵头：A）" "●丙。" "责任单位：A、B、C") is the chapter's
+  (``chapter_lists``): the pipeline gives it to every item without a list of its own;
+- a paragraph after the closing point of an enumeration its parent introduced with a colon
+  ("（2）…按以下标准补贴：" "①…；" "②…。" "单个企业最高…。（责任单位：…）") is the parent's again;
+- a section reviewing the past (一、2024年工作回顾 / 过去一年) has no items: its （一）… are its text;
+- 一是… items at the top level are one paragraph each (the closing "各区、各部门要…" is document
+  text); 特此通知 ends the numbered text; a web page's 相关链接/分享到/主办：/版权所有/ICP备 lines after
+  the document are not text at all.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from loaders.normalize import NormalizedText
@@ -89,6 +103,9 @@ LABEL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("arabic", re.compile(r"(?P<n>\d{1,3})\s*[.．、](?![\d%.．])\s*")),
     ("circled", re.compile(rf"(?P<n>[{CIRCLED}])\s*")),
     ("shi", re.compile(r"(?P<n>[一二三四五六七八九十]{1,3})是")),
+    # a bullet typed as a character (a DOCX list converted to text: "●\t建设平台。…"): no number is
+    # written -- the item is numbered by its position among the bullets of its chapter (1, 2, 3 …)
+    ("bullet", re.compile(r"(?P<n>[●•])\s*")),
 )
 CHAPTER_STYLES = ("chapter_di", "chapter_cn")
 
@@ -118,6 +135,22 @@ ADDRESSEES = re.compile(rf"^\s*(?!(?:主要)?(?:责任|牵头|主责|配合|协�
 BACK_MATTER = re.compile(
     r"^(?:(?:注释|参考文献|附注|主题词|注)\s*[：:]?\s*$|(?:注释|注|抄送|主题词|参考文献)\s*[：:]|（此件公开发布）)"
 )
+# The closing formula of a notice (特此通知。): the numbered text has ended; the signature follows.
+CLOSING_FORMULA = re.compile(r"^\s*特此(?:通知|通告|公告|函告|批复|函复)\s*[。.！!]?\s*$")
+# Page furniture of a web page after the document (相关链接/相关文件 lists, share buttons, the site
+# footer 主办：…/承办：…/版权所有/网站标识码/…ICP备…): not document text at all.
+WEB_FURNITURE = re.compile(
+    r"^\s*(?:相关(?:文件|链接|阅读|新闻|政策|解读|信息)\s*[：:]?\s*$|附件下载\s*[：:]|分享到\s*[：:]|【打印本页】|【关闭窗口】"
+    r"|扫一扫|网站地图|版权所有|网站标识码|.{0,20}ICP备)"
+)
+# A site footer naming the site's owner (主办：上海市某区人民政府办公室): furniture among the last lines only
+# (a card's "主办单位：" line inside the document is text).
+SITE_OWNER = re.compile(r"^\s*(?:网站)?(?:主办|承办)(?:单位)?\s*[：:]\s*\S.{0,40}(?:办公室|办公厅|政府|委员会|局|中心|公司)")
+FOOTER_LINES = 6  # the last paragraphs of a page, where a site footer sits
+# A part heading of a DOCX text ("■\t重点任务"): a solid-square bullet before a short title, above the
+# 一、 chapters. It closes the open chapter and items; its title classifies the items below it
+# (重点任务 -> tasks) and the un-numbered paragraphs under it (保障措施: a document-level lead).
+PART = re.compile(r"^\s*[■▌◼]\s*(?P<t>[^。；;！？\n]{1,30})$")
 # An attachment restarts numbering (e.g. 附件：重点任务分工表).
 ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?")
 # A note under a table or figure ("注：[ ]内为五年累计数。"): the text after it is not numbered until
@@ -158,6 +191,10 @@ def parse_label(paragraph: str) -> Optional[Label]:
         if not m:
             continue
         n = m.group("n")
+        if style == "bullet":
+            if not re.search(r"[。；;：:]", paragraph[m.end():]):
+                continue  # a bullet item is a sentence ("• 首页" / "• 政务公开" menu lines are not items)
+            return Label(style, "", 0, n, m.end())  # numbered by position when accepted
         value = CIRCLED.index(n) + 1 if style == "circled" else cn_to_int(n)
         if value is None or value <= 0:
             continue
@@ -195,7 +232,10 @@ class Unit:
     closed_by_line: bool = False  # closed by a responsibility list on its own line (责任部门：…)
     leading_list: bool = False  # a responsibility list sits at the start of the item, before its body
     box: Optional[str] = None  # the caption of the 专栏 box the item sits in
+    part: Optional[str] = None  # the title of the part heading (■ 重点任务) the unit sits under
+    head_end: int = 0  # end of the unit's own (heading) paragraph
     body_paragraphs: list[Paragraph] = field(default_factory=list)
+    line_list: list[Paragraph] = field(default_factory=list)  # its list on lines of its own (责任单位：…)
 
 
 @dataclass
@@ -204,6 +244,11 @@ class Structure:
     measures: list[Measure]
     free_paragraphs: list[tuple[Paragraph, Optional[str]]]  # (paragraph, chapter key or None)
     measure_offsets: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> normalized span
+    # a chapter's own list ("责任单位：A、B、C" on a line of its own closing a chapter of several items):
+    # (normalized span of the list, keys of the chapter's items) -- it applies to every item without one
+    chapter_lists: list[tuple[tuple[int, int], list[str]]] = field(default_factory=list)
+    # the part heading (■ 保障措施) over a free paragraph outside any chapter: paragraph start -> title
+    part_titles: dict[int, str] = field(default_factory=dict)
 
 
 def split_paragraphs(text: str) -> list[Paragraph]:
@@ -282,10 +327,21 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
     in_note = False  # after a table's 注：… line, until the next chapter heading
     box: Optional[str] = None  # caption of the 专栏 box being read
     box_outer: set[str] = set()  # item styles used before the box (one of them ends the box)
-    for p, lab in zip(paragraphs, labels):
+    part: Optional[str] = None  # title of the part heading (■ 重点任务) being read
+    part_heads: list[tuple[int, Optional[str]]] = []  # (offset, title) of part headings and attachments
+    free_lists: list[tuple[Paragraph, Unit]] = []  # lists on lines of their own after a closed item
+    for index, (p, lab) in enumerate(zip(paragraphs, labels)):
+        if not units and lab is None and p.text.rstrip().endswith(("：", ":")):
+            cut = _title_before_addressees(p.text)
+            if cut is not None:  # "…的通知" + "各区人民政府，…：" joined on one line: the title stays
+                free.append((Paragraph(p.start, p.start + cut, p.text[:cut]), None))
+                continue
         if not units and ADDRESSEES.match(p.text):
             continue  # the 主送 line (各区人民政府，市政府各委、办、局：) addresses units
-        if in_back_matter or (BACK_MATTER.match(p.text) and units and not NOTE_LINE.match(p.text)):
+        if units and (WEB_FURNITURE.match(p.text) or (index >= len(paragraphs) - FOOTER_LINES and SITE_OWNER.match(p.text))):
+            break  # a web page's links, share buttons and footer after the document: not text
+        if in_back_matter or ((BACK_MATTER.match(p.text) or CLOSING_FORMULA.match(p.text))
+                              and units and not NOTE_LINE.match(p.text)):
             in_back_matter = True
             free.append((p, None))
             continue
@@ -293,7 +349,18 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
             stack.clear()
             last_value.clear()
             current_chapter = None
+            box, in_note, part = None, False, None
+            part_heads.append((p.start, None))
+            free.append((p, None))
+            continue
+        part_m = PART.match(p.text) if lab is None else None
+        if part_m:
+            # ■ 重点任务: a part above the chapters closes the open chapter and items
+            stack.clear()
+            current_chapter = None
             box, in_note = None, False
+            part = part_m.group("t").strip()
+            part_heads.append((p.start, part))
             free.append((p, None))
             continue
         if units and NOTE_LINE.match(p.text):
@@ -324,6 +391,10 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
             continue
         if accepted and lab is not None:
             in_note = False
+            if lab.style == "bullet":  # numbered by its position among its siblings
+                sibling = next((u for u in stack if u.style == "bullet"), None)
+                value = sibling.value + 1 if sibling is not None else 1
+                lab = replace(lab, number=str(value), value=value)
             if lab.style == chapter_style or (box is not None and lab.style in box_outer):
                 if box is not None and lab.style != chapter_style:
                     del stack[1 if stack and stack[0].style == chapter_style else 0:]  # the box's items end
@@ -347,6 +418,8 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
                 chapter=None if is_chapter else current_chapter,
                 order=len(units),
                 box=None if is_chapter else box,
+                part=part,
+                head_end=p.end,
             )
             if is_chapter:
                 current_chapter = unit
@@ -358,6 +431,17 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
         # unlabeled paragraph: body of the deepest open unit, unless that unit is closed
         target = stack[-1] if stack else None
         resp_line = bool(RESP_LINE.match(p.text))
+        if target is not None and _enumeration_over(target, nt, chapter_style):
+            # "(2)…按以下标准补贴：" / "①…；" / "②…。" then a paragraph: the enumeration has ended, the
+            # paragraph is the parent's again ("单个企业每年最高不超过2000万元。（责任单位：…）")
+            stack.pop()
+            target = stack[-1]
+        if (target is not None and target.style == "shi" and (target.parent is None or target.parent.style == chapter_style)
+                and not resp_line and not DEADLINE_LINE.match(p.text)):
+            # a 一是… item at the top of the document is one paragraph: the paragraphs after the last
+            # one ("各区、各部门要高度重视…") are the document's closing text
+            free.append((p, current_chapter))
+            continue
         if target is not None and target.style != chapter_style and (
             not target.closed or (resp_line and target.closed_by_line)  # 牵头部门：… / 协同部门：… lines
             # the labelled lines of a card (…/完成时间：) and a deadline line after a list stay with the item
@@ -375,9 +459,12 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
                 target.leading_list = True
             elif resp_line:
                 target.closed = target.closed_by_line = True
+                target.line_list.append(p)
             elif _RESP_CLAUSE_END.search(p.text) or (p.text.endswith(("）", ")")) and _RESP_CLAUSE_END.search(before + p.text)):
                 target.closed = True
         else:
+            if resp_line and target is not None and target.style != chapter_style:
+                free_lists.append((p, target))  # a list line after an item closed by its own clause
             free.append((p, current_chapter))
 
     # A chapter heading with nothing numbered below it that closes with a responsibility clause
@@ -401,6 +488,13 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
                 u.body_paragraphs = under
         if as_item:
             free = [(p, ch) for p, ch in free if ch is None or id(ch) not in as_item]
+
+    # A list on a line of its own closing a chapter of several items, none of the earlier ones with a
+    # list line of its own ("●甲。\n●乙。（牵头：A）\n●丙。\n责任单位：A、B、C"), is the chapter's: it
+    # applies to every item of the chapter without a list of its own (not only to the last one).
+    chapter_lists: list[tuple[tuple[int, int], list[Unit]]] = []
+    if chapter_style is not None:
+        chapter_lists, free = _chapter_lists(units, chapter_style, as_item, free, free_lists)
 
     chapters: list[Chapter] = []
     chapter_keys: dict[int, str] = {}
@@ -476,6 +570,18 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
     free_out: list[tuple[Paragraph, Optional[str]]] = [
         (p, chapter_keys.get(id(ch)) if ch else None) for p, ch in free
     ]
+    # the part heading (■ 保障措施) over each free paragraph outside the chapters
+    part_titles: dict[int, str] = {}
+    chapter_starts = sorted(u.start for u in units if id(u) in chapter_keys)
+    for p, ch in free:
+        if ch is not None:
+            continue
+        head = next((h for h in reversed(part_heads) if h[0] <= p.start), None)
+        if head is None or head[1] is None:
+            continue
+        if any(head[0] < c < p.start for c in chapter_starts):
+            continue
+        part_titles[p.start] = head[1]
     # the body sentences of a chapter heading ("一、做强先导产业。聚焦…，到2027年规模达到2万亿元。")
     for u in units:
         if id(u) in chapter_keys:
@@ -488,7 +594,76 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
             free_out.append((Paragraph(u.start, u.end, nt.text[u.start:u.end]), chapter_keys.get(id(u.chapter)) if u.chapter else None))
     free_out.sort(key=lambda item: item[0].start)
     flat = forced_chapter_style is None and doc_kind != "research_report" and _flat_items(units, chapter_style, nt)
-    return Structure(chapters=chapters, measures=measures, free_paragraphs=free_out, measure_offsets=measure_offsets), flat
+    lists_out = [(span, [unit_keys[id(u)] for u in items if id(u) in unit_keys]) for span, items in chapter_lists]
+    return Structure(chapters=chapters, measures=measures, free_paragraphs=free_out, measure_offsets=measure_offsets,
+                     chapter_lists=[(span, keys) for span, keys in lists_out if keys], part_titles=part_titles), flat
+
+
+TITLE_TYPE = re.compile(r"(?:通知|通报|意见|决定|批复|复函|函)")
+
+
+def _title_before_addressees(text: str) -> Optional[int]:
+    """Where a 主送 line joined to the title line before it begins ("…的通知各区人民政府，…："), else None."""
+    for m in TITLE_TYPE.finditer(text):
+        if m.start() >= 4 and ADDRESSEES.match(text[m.end():]):
+            return m.end()
+    return None
+
+
+def _enumeration_over(unit: "Unit", nt: NormalizedText, chapter_style: Optional[str]) -> bool:
+    """Is ``unit`` the closing entry of an enumeration its parent introduced with a colon
+    ("（2）…按照以下标准给予补贴：" / "①…；" / "②…。")? The paragraph after it is the parent's."""
+    parent = unit.parent
+    if parent is None or parent.style in (chapter_style, "article") or unit.closed or unit.body_paragraphs:
+        return False
+    if not nt.text[parent.start:parent.end].rstrip().endswith(("：", ":")):
+        return False
+    return nt.text[unit.start:unit.end].rstrip().endswith(("。", "."))
+
+
+def _chapter_lists(units: list["Unit"], chapter_style: str, as_item: set[int], free: list, free_lists: list):
+    """The lists closing a chapter of several items (see above): ((start, end), items) per chapter, and
+    the free paragraphs without them. The list is taken out of the last item's text."""
+    out: list[tuple[tuple[int, int], list[Unit]]] = []
+    taken: set[int] = set()
+    by_chapter: dict[int, list[Unit]] = {}
+    for u in units:
+        if u.chapter is not None:
+            by_chapter.setdefault(id(u.chapter), []).append(u)
+    free_by_chapter: dict[int, list[Paragraph]] = {}
+    for p, c in free:
+        if c is not None:
+            free_by_chapter.setdefault(id(c), []).append(p)
+    for ch in units:
+        if ch.style != chapter_style or id(ch) in as_item:
+            continue
+        inside = by_chapter.get(id(ch), [])
+        items = [u for u in inside if u.parent is None or u.parent is ch]
+        if len(items) < 2:
+            continue
+        last = items[-1]
+        if any(u.line_list or u.leading_list for u in inside if u.order < last.order):
+            continue  # the earlier items have lists of their own: each list is its item's
+        holder = max(inside, key=lambda u: u.order)  # the last unit of the chapter (item or sub-point)
+        paras: list[Paragraph] = []
+        if holder.line_list and holder.body_paragraphs[-len(holder.line_list):] == holder.line_list:
+            paras = list(holder.line_list)
+        else:
+            paras = [p for p, u in free_lists if u is holder]
+        if not paras:
+            continue
+        later = [p for p in free_by_chapter.get(id(ch), []) if p.start > paras[-1].start]
+        if later:
+            continue  # the list does not close the chapter
+        if holder.line_list and paras == holder.line_list:
+            holder.body_paragraphs = holder.body_paragraphs[:-len(paras)]
+            holder.end = holder.body_paragraphs[-1].end if holder.body_paragraphs else holder.head_end
+            holder.line_list = []
+        taken.update(p.start for p in paras)
+        out.append(((paras[0].start, paras[-1].end), items))
+    if taken:
+        free = [(p, c) for p, c in free if p.start not in taken]
+    return out, free
 
 
 def _heading_body(heading: str, label_end: int) -> Optional[int]:
@@ -507,11 +682,13 @@ def _bare_heading(heading: str, unit: "Unit") -> bool:
 
 
 def _style_key(style: str) -> str:
-    return {"paren_cn": "s", "arabic": "m", "article": "a", "card": "r", "paren_arabic": "p", "circled": "o", "shi": "y", "chapter_cn": "k", "chapter_di": "k"}.get(style, "x")
+    return {"paren_cn": "s", "arabic": "m", "article": "a", "card": "r", "paren_arabic": "p", "circled": "o", "shi": "y", "chapter_cn": "k", "chapter_di": "k", "bullet": "b"}.get(style, "x")
 
 
 def _accept(lab: Label, stack: list[Unit], last_value: dict[str, int], chapter_style: Optional[str]) -> bool:
     """Does this label continue the document's numbering (else it is ordinary text)?"""
+    if lab.style == "bullet":
+        return True  # a bullet writes no number: every one continues its list
     for u in stack:
         if u.style == lab.style:
             return lab.value == u.value + 1
@@ -519,6 +696,12 @@ def _accept(lab: Label, stack: list[Unit], last_value: dict[str, int], chapter_s
         return True
     prev = last_value.get(lab.style)
     return prev is not None and lab.value == prev + 1
+
+
+def _review_heading(title: str) -> bool:
+    from loaders.targets import review_heading  # the vocabulary of review headings (target_units.yaml)
+
+    return review_heading(title)
 
 
 def _kind_of(unit: Unit, chapter_title: str, chapter_style: Optional[str], doc_kind: str) -> Optional[MeasureKind]:
@@ -537,6 +720,10 @@ def _kind_of(unit: Unit, chapter_title: str, chapter_style: Optional[str], doc_k
         return None
     if PREAMBLE_ITEM.search(top_title):
         return None
+    if chapter_title and _review_heading(chapter_title):
+        return None  # 一、2024年工作回顾: its （一）… paragraphs report results, they are not items
+    if top.part and not any(rx.search(chapter_title) for rx in (GOAL_CHAPTER, PROJECT_CHAPTER, TASK_CHAPTER)):
+        chapter_title = top.part + chapter_title  # ■ 重点任务 over 一、强化…: the part names the kind
     if GOAL_ITEM.search(top_title):
         return "goal"
     if GOAL_CHAPTER.search(chapter_title) and not TASK_CHAPTER.search(chapter_title):

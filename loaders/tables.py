@@ -13,7 +13,12 @@ one line or one per line; task text and agency names broken across lines; group 
 rows, with 序号 running on or restarting at 1 under each group (``TableRow.group``); a 备注 column is
 remarks, never units (its cell by position in a tab-separated row, else the cells after the 时限 cell). With a 具体措施/具体内容/
 工作措施 column the row's title is its task cell alone (``TableRow.task``; the offsets still cover both).
-A unit cell keeps all its names (an unknown one is uncatalogued); companies (…公司/集团) are units.
+A unit cell keeps all its names (an unknown one is uncatalogued); companies (…公司/集团) are units, and so
+are offices in a cell after the task cell (金山第二工业区管委会, 山阳镇人民政府, a wrapped name joined).
+A table of projects (task column 项目名称/工程名称) gives ``kind="project"`` rows; with attribute columns
+between the task and unit columns (建设地点/总投资/建设周期) the row's title is its first cell and a cell
+wrapped over lines is the first attribute's (``TableRow.wraps``: read as one line); every unit of a
+牵头单位 column without a 配合 column leads (a single 责任单位 column: the first leads).
 ``repeated_item`` finds the body item an annex row repeats (the row then belongs to it): the same
 title, one containing the other, or the row abridging the title (characters left out, same start and
 end, ≥ 3/4 of its length, a single such item).
@@ -35,6 +40,8 @@ SUPPORT_COL = re.compile(r"(?:配\s*合|协\s*同|参\s*与|协\s*办)\s*(?:单\
 # A column of measures beside the task column (序号/主要任务/具体措施/牵头部门…): the task cell alone titles
 # the row.
 MEASURE_COL = re.compile(r"(?:具\s*体|工\s*作|主\s*要)\s*(?:措\s*施|举\s*措|内\s*容)")
+# A task column naming projects (项目名称 / 工程名称): the rows are projects.
+PROJECT_COL = re.compile(r"项\s*目|工\s*程")
 # A cell that reads as a sentence (a measure), not as a task's short title.
 SENTENCE_PUNCT = re.compile(r"[，,。；;：:！？]")
 TOKEN = re.compile(r"[^\s]+")
@@ -64,11 +71,24 @@ class TableRow:
     task_end: int = 0  # end of the task cell(s) in the original text
     group: Optional[str] = None  # the group row's number (二 for "二、…") when 序号 restarts per group
     split: bool = False  # separate 牵头 and 配合 columns (the row marks its roles itself)
+    kind: str = "task"  # "project" in a table of projects (a 项目名称 column)
+    wraps: list[int] = field(default_factory=list)  # offsets of line breaks inside a cell (a wrapped cell)
 
 
 def _is_agency_list(token: str, resolve: Resolver) -> bool:
     pieces = [clean_name(p) for p in re.split(r"[、，,；;]", token) if clean_name(p)]
     return bool(pieces) and all(looks_like_listed_unit(p, resolve) for p in pieces)
+
+
+# A unit named by its office, whatever its place name (金山第二工业区管委会, 山阳镇人民政府): a unit when
+# it fills a cell after the row's first (task) cell.
+UNIT_CELL = re.compile(r"^[\u4e00-\u9fff（）()]{2,20}(?:管委会|管理委员会|人民政府|街道办事处|办事处)$")
+
+
+def _is_unit_cell(token: str, resolve: Resolver) -> bool:
+    """A cell after the task cell that lists units: agencies, companies, or offices (…管委会/…人民政府)."""
+    pieces = [clean_name(p) for p in re.split(r"[、，,；;]", token) if clean_name(p)]
+    return bool(pieces) and all(looks_like_listed_unit(p, resolve) or UNIT_CELL.match(p) for p in pieces)
 
 
 def _is_partial_agency_list(token: str, resolve: Resolver) -> bool:
@@ -110,12 +130,27 @@ def find_task_tables(raw: str, resolve: Resolver, original: Optional[str] = None
         header_cells = cols[line_start:body_start].rstrip("\n").split("\t")
         remark_col = next((k for k, c in enumerate(header_cells) if REMARK_COL.search(c)), None) \
             if len(header_cells) > 2 else None
+        # columns between the task column and the unit column other than a measures column (建设地点 /
+        # 总投资 / 建设周期 of a 重点项目表): the row's title is its first cell, the others are its text
+        between = [c for c in TOKEN.findall(raw[m.end():m.start() + lead_m.start()]) if not MEASURE_COL.search(c)]
+        layout = _Layout(
+            attributes=max(0, len(between) - 1) if not has_measures else 0,
+            project=bool(between) and bool(PROJECT_COL.search(between[0])),
+            all_lead=bool(re.search(r"牵\s*头", lead_m.group())) and not has_support,
+        )
         table_rows, pos = _parse_rows(raw, body_start, has_support, resolve, has_measures, remark_col, m.start(),
-                                      cols)
+                                      cols, layout)
         rows.extend(table_rows)
         if pos <= m.end():
             pos = m.end()
     return rows
+
+
+@dataclass
+class _Layout:
+    attributes: int = 0  # attribute columns between the task cell and the unit cell
+    project: bool = False  # the task column names projects (项目名称): rows are projects
+    all_lead: bool = False  # a 牵头单位 column without a 配合 column: every unit in it leads
 
 
 def _is_number(token: tuple[str, int, int], value: int) -> bool:
@@ -148,7 +183,8 @@ def _group_row_end(raw: str, tokens: list[tuple[str, int, int]], j: int) -> Opti
 
 def _parse_rows(raw: str, start: int, has_support: bool, resolve: Resolver,
                 has_measures: bool = False, remark_col: Optional[int] = None,
-                header_start: Optional[int] = None, cols: Optional[str] = None) -> tuple[list[TableRow], int]:
+                header_start: Optional[int] = None, cols: Optional[str] = None,
+                layout: Optional[_Layout] = None) -> tuple[list[TableRow], int]:
     tokens = [(t.group(), t.start(), t.end()) for t in TOKEN.finditer(raw, start)
               if not _in_remark_column(cols or raw, t.start(), remark_col)]
     # drop header leftovers before the first row number (a group row may open the table)
@@ -181,7 +217,8 @@ def _parse_rows(raw: str, start: int, has_support: bool, resolve: Resolver,
                 next_group = k
                 break
             j += 1
-        row = _row(text, tokens[i + 1 : j], has_support, resolve, has_measures, remarks_after_deadline)
+        row = _row(text, tokens[i + 1 : j], has_support, resolve, has_measures, remarks_after_deadline,
+                   layout or _Layout())
         if row is None:
             break
         row.start, row.end = s, tokens[j - 1][2]
@@ -207,7 +244,9 @@ def _parse_rows(raw: str, start: int, has_support: bool, resolve: Resolver,
 
 
 def _row(number: str, cells: list[tuple[str, int, int]], has_support: bool, resolve: Resolver,
-         has_measures: bool = False, remarks_after_deadline: bool = False) -> Optional[TableRow]:
+         has_measures: bool = False, remarks_after_deadline: bool = False,
+         layout: Optional[_Layout] = None) -> Optional[TableRow]:
+    layout = layout or _Layout()
     # merge wrapped cells: a token ending in 、 continues; two fragments that form an agency join
     merged: list[list] = []
     for text, s, e in cells:
@@ -217,12 +256,14 @@ def _row(number: str, cells: list[tuple[str, int, int]], has_support: bool, reso
                 prev[0] += text
                 prev[2] = e
                 continue
-            if not _is_agency_list(prev[0], resolve) and not _is_agency_list(text, resolve) and _is_agency_list(prev[0] + text, resolve):
+            if not _is_unit_cell(prev[0], resolve) and not _is_unit_cell(text, resolve) and (
+                    _is_agency_list(prev[0] + text, resolve) or (len(merged) > 1 and _is_unit_cell(prev[0] + text, resolve))):
                 prev[0] += text
                 prev[2] = e
                 continue
         merged.append([text, s, e])
-    kinds = ["agency" if _is_agency_list(t, resolve) else ("deadline" if DEADLINE.match(t) else "text") for t, _, _ in merged]
+    kinds = ["agency" if _is_agency_list(t, resolve) or (k > 0 and _is_unit_cell(t, resolve))
+             else ("deadline" if DEADLINE.match(t) else "text") for k, (t, _, _) in enumerate(merged)]
     if "agency" not in kinds:
         return None
     first_agency = kinds.index("agency")
@@ -236,16 +277,28 @@ def _row(number: str, cells: list[tuple[str, int, int]], has_support: bool, reso
     task_cells = merged[:first_agency]
     if not task_cells:
         return None
-    task = "".join(t for t, _, _ in (_title_cells(task_cells) if has_measures else task_cells))
+    wraps: list[int] = []
+    if layout.attributes:
+        # 项目名称 | 建设地点 | 总投资 | 建设周期: the title is the first cell; a cell wrapped over lines
+        # is the first attribute's (the amounts and periods of the last columns are one line each)
+        title_cells = task_cells[:1]
+        extra = len(task_cells) - 1 - layout.attributes
+        if extra > 0:
+            wraps = [task_cells[k][1] - 1 for k in range(2, 2 + extra)]
+    else:
+        title_cells = _title_cells(task_cells) if has_measures else task_cells
+        wraps = [c[1] - 1 for c in title_cells[1:]]
+    task = "".join(t for t, _, _ in title_cells)
     agency_cells = [merged[k] for k in range(first_agency, len(merged)) if kinds[k] == "agency"]
     leads = _agency_names(agency_cells[0][0])
     supports: list[str] = []
     for cell in agency_cells[1:]:
         supports.extend(_agency_names(cell[0]))
-    if not has_support and len(leads) > 1:
+    if not has_support and len(leads) > 1 and not layout.all_lead:
         leads, supports = leads[:1], leads[1:]
     return TableRow(number=number, task=task, leads=leads, supports=supports, task_start=task_cells[0][1],
-                    task_end=task_cells[-1][2], split=has_support)
+                    task_end=task_cells[-1][2], split=has_support, kind="project" if layout.project else "task",
+                    wraps=wraps)
 
 
 def _title_cells(cells: list) -> list:

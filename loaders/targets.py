@@ -34,7 +34,8 @@ Rules (conventions of Chinese government documents):
     a bare quantity with no cue needs a deadline frame in the sentence or ``default_year``
     (a goals paragraph: "…，其中营业收入超百亿元的企业10家");
   - a support rate: a percentage paid as a subsidy or reward ("按照年度销售额的5%给予奖励",
-    "给予不超过20%的补贴", "给予不超过产品年度销售额50%的奖励" <=; metric 奖励比例 / 补贴比例). A support cap is a limit like any other
+    "给予不超过20%的补贴", "给予不超过产品年度销售额50%的奖励" <=; metric 奖励比例 / 补贴比例; after
+    给予…N%的 the noun may carry a modifier: "给予不超过实际支付费用20%的算力券支持" <=, 算力券支持比例). A support cap is a limit like any other
     (最高/最高给予/最高不超过 … "<=").
   Qualifiers are not targets: a quantity followed by 的 whose noun a later quantity of the clause
   counts ("培育估值超10亿美元的独角兽企业5家" -> only 5家) or an earlier one counts ("培育5家以上营收超
@@ -47,7 +48,15 @@ Rules (conventions of Chinese government documents):
   Eligibility conditions are not commitments: a lower bound (不低于/不少于/超过 …) in a sentence whose
   subject is the applicant (申报项目总投资原则上不低于5000万元, 申请单位…) or in an article captioned
   （申报条件）/（申请条件）/（认定条件）.
-  A paragraph opening with a past period (“十三五”期间/以来, 近年来, 2020年以来 …) whose first sentence
+  A section headed by conditions only (三、申报条件 / （二）支持对象和条件 / 第九条（申报条件）; every part of the
+  heading a word of ``condition_headings``) states conditions: none of its quantities (不超过24个月 too) is a
+  target. A section reviewing a past period (一、2024年工作回顾, 第一章 发展基础, …发展现状: ``review_headings``)
+  reports results: none is a target. (``headings``: the titles around the text, given by the pipeline.)
+  A legal obligation of a regulated party ("提供…服务的，应当…不少于6个月", "运营者应当…"; ``regulated_parties``)
+  is not a commitment of the government (a unit's "市科委应当…不少于30个" is); a penalty (处…罚款) is no target.
+  An item of a goals list ("主要预期目标是：…；区级一般公共预算收入增长3%；…") needs no commitment verb.
+  After 给予 a beneficiary "对…引进的人才给予最高50万元的安居补贴" is no condition: the cap is a target.
+  A paragraph opening with a past period (“十三五”期间/以来, 近年来, 一年来, 2020年以来 …) whose first sentence
   reports results (取得明显成效) with no aim or 到YYYY年 reviews the past: its quantities are statistics.
   Phrases naming a reference (同期贷款市场报价利率) are not statistic markers (vocabulary).
   A clause opening with 全年/年内 (the year of a work plan) accepts quantities as a deadline frame
@@ -129,7 +138,8 @@ def _load_vocab(path: Path = VOCAB_PATH) -> dict:
         data = yamlio.safe_load(fh) or {}
     for key in ("units", "cue_only_units", "magnitudes", "action_verbs", "metric_verbs", "forecast_markers",
                 "attribution_markers", "statistic_markers", "possession_markers", "rate_denominators",
-                "statistic_exceptions"):
+                "statistic_exceptions", "condition_headings", "review_headings", "review_headings_opening", "review_heading_exceptions",
+                "regulated_parties"):
         data[key] = [str(w) for w in data.get(key) or []]
     return data
 
@@ -240,6 +250,31 @@ _FREQ_ONLY = re.compile(r"(?:每年|每年度|年均|全年|当年|每季度|每
 _APPLICANT = re.compile(r"(?:申报|申请)")
 _CONDITION_CAPTION = re.compile(
     r"\s*(?:第[一二三四五六七八九十百零〇]+条\s*)?[（(](?:申报|申请|认定|支持|资助)(?:条件|要求)[）)]")
+# a section headed by conditions only ("三、申报条件", "（二）支持对象和条件"): every quantity is a condition
+_CONDITION_HEADING_WORDS = frozenset(_VOCAB["condition_headings"])
+_HEADING_SPLIT = re.compile(r"\s*(?:和|与|及|以及|、|，|,)\s*")
+_HEADING_LABEL = re.compile(r"^\s*(?:第[一二三四五六七八九十百零〇\d]+[章节条部分]|[一二三四五六七八九十]+[、．.]|"
+                            r"[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])?\s*")
+# a section reviewing a past period ("一、2024年工作回顾", "第一章 发展基础"): its quantities are results
+_REVIEW_PERIOD = (r"(?:(?:19|20)\d{2}\s*年度?|上年度?|过去[一二三四五十几]年|[“\"]?十[一二三四五六七八九]?五[”\"]?(?:时期|期间)?)?"
+                  r"(?:的|以来)?\s*")
+_REVIEW_HEADING = re.compile(
+    rf"^{_REVIEW_PERIOD}(?:{_alt(_VOCAB['review_headings'] + _VOCAB['review_headings_opening'])})"
+    rf"|(?:{_alt(_VOCAB['review_headings'])})$")
+_REVIEW_HEADING_EXCEPT = re.compile(_alt(_VOCAB["review_heading_exceptions"]))
+# a legal obligation of a regulated party (a 规章's "提供…服务的，应当…不少于6个月", "经营者应当…"):
+# not a commitment of the government.  The subject opens the sentence (after an article label and
+# caption); a conditional "…的，" opening it names whoever does something (not "对…的" beneficiaries).
+_OBLIGATION = re.compile(
+    r"^\s*(?:第[一二三四五六七八九十百零〇]+条)?\s*(?:[（(][^（）()]{1,12}[）)])?\s*"
+    rf"(?!对|针对)(?:(?:(?!应当)[^，,。；;]){{1,40}}?的\s*[，,]\s*|(?:(?!应当)[^，,。；;]){{0,30}}?(?:{_alt(_VOCAB['regulated_parties'])})\s*)"
+    r"(?:依法)?(?:应当|必须|须|应(?![用急对变]))")
+_ARTICLE_CAPTION = re.compile(r"\s*第[一二三四五六七八九十百零〇]+条\s*[（(](?P<cap>[^（）()]{1,16})[）)]")
+# an item of a list of goals "主要预期目标是：A增长5.5%左右；B增长3%；…" needs no commitment verb
+_GOAL_LIST = re.compile(r"目标(?:是|为|如下)?\s*[：:]")
+# a penalty ("处1万元以上10万元以下罚款") is a sanction, not a target
+_GRANT = re.compile(r"给予|予以")
+_PENALTY = re.compile(r"\s*(?:的)?\s*(?:罚款|罚金)")
 _BAD_GAP = re.compile(r"的|有以下|主要有|其中|分别|是|在于")
 _METRIC_PREFIX = re.compile(
     rf"(?:(?:每年|年均|每年度|累计|全年|当年)\s*)?(?:{_alt(_METRIC_VERBS)})\s*$")
@@ -261,7 +296,7 @@ _GROUP_DELIM = re.compile(r"[。！!？?\n\r]")
 # a paragraph opening with a past period whose first sentence reports results is a review
 _REVIEW_OPEN = re.compile(
     r"(?:^|(?<=\n))\s*(?:[“\"]?十[一二三四五六七八九]?五[”\"]?(?:期间|以来|时期)|近年来|近几年来?|近[五十三]年来?|"
-    r"过去[五十三几]年|(?:19|20)\d{2}\s*年以来)\s*[，,]")
+    r"过去[五十三几]年|一年来|过去一年|过去的一年|(?:19|20)\d{2}\s*年以来)\s*[，,]")
 _REVIEW_RESULT = re.compile(r"取得(?:了)?[^，。；]{0,8}(?:成效|成绩|成就|进展)|成效(?:明显|显著)")
 _AIM_ANY = re.compile(r"力争|确保|争取|努力|到\s*(?:19|20)\d{2}\s*年")
 _BOOK_OPEN = re.compile("《")
@@ -311,7 +346,10 @@ _THRESHOLD_CUES = frozenset({"超过", "超", "高于", "大于", "多于", "达
 _CONDITION = re.compile(r"\s*(?:对于|对|凡|针对)")
 # What a rate is paid as: "…的5%给予奖励", "给予不超过20%的补贴"; after 给予/予以 the support noun may
 # carry a short modifier ("给予配套支持", "给予落户奖励", "给予风险补偿").
-_RATE_AFTER = re.compile(r"\s*(?:的)?\s*(?:(?:给予|予以)\s*(?P<mod>(?:(?![的不最])[\u4e00-\u9fff]){0,4}?)|进行)?\s*(?:的)?"
+# After "给予…N%的" the noun may carry a modifier too ("给予不超过实际支付费用20%的算力券支持"; only when
+# 给予/予以 stands before the rate, so "超过5%的企业补贴" stays a threshold).
+_RATE_AFTER = re.compile(r"\s*(?:(?:的)?\s*(?:给予|予以)\s*(?P<mod>(?:(?![的不最])[\u4e00-\u9fff]){0,4}?)|进行"
+                         r"|的\s*(?P<mod2>(?:(?![的不最])[\u4e00-\u9fff]){1,4}?))?\s*(?:的)?"
                          r"(?P<noun>补贴|奖励|资助|支持|补助|贴息|奖补|补偿)")
 # where the subject of a goal clause ends: "入境消费规模|实现翻一番"
 _SUBJECT_END = re.compile(r"实现|达到|突破|超过|保持|稳定在|力争|争取|确保|翻一番|翻番|增长|提高|提升")
@@ -572,6 +610,15 @@ def _drop_trailing_qualifiers(text: str, cands: list[_Cand]) -> list[_Cand]:
     return out
 
 
+def _rate_after(text: str, end: int, c_lo: int, start: int) -> Optional[re.Match]:
+    """The support noun a rate is paid as ("…的5%给予奖励"); a modified noun after 的 ("20%的算力券支持")
+    only when 给予/予以 stands before the rate in its clause."""
+    m = _RATE_AFTER.match(text, end)
+    if m and m.group("mod2") and not _GRANT.search(text, c_lo, start):
+        return None
+    return m
+
+
 def _clean_lead(s: str, base: int) -> tuple[str, int]:
     """Drop list labels, dashes, time frames and connectives at the start; return new offset."""
     while True:
@@ -581,10 +628,35 @@ def _clean_lead(s: str, base: int) -> tuple[str, int]:
         s, base = s[m.end():], base + m.end()
 
 
-def extract_targets(text: str, *, default_year: int | None = None) -> list[TargetMatch]:
-    """Quantitative targets in ``text`` (see the module docstring for the rules)."""
+def condition_heading(heading: str) -> bool:
+    """True for a heading naming only the conditions of an application ("申报条件", "支持对象和条件")."""
+    h = _HEADING_LABEL.sub("", heading or "", count=1).strip().rstrip("。：:；;")
+    if not h or len(h) > 16:
+        return False
+    return all(part in _CONDITION_HEADING_WORDS for part in _HEADING_SPLIT.split(h) if part)
+
+
+def review_heading(heading: str) -> bool:
+    """True for a heading of a section reviewing a past period ("2024年工作回顾", "发展基础")."""
+    h = _HEADING_LABEL.sub("", heading or "", count=1).strip().rstrip("。：:；;")
+    if not h or len(h) > 24:
+        return False
+    return bool(_REVIEW_HEADING.search(h)) and not _REVIEW_HEADING_EXCEPT.search(h)
+
+
+def extract_targets(text: str, *, default_year: int | None = None,
+                    headings: tuple[str, ...] | list[str] = ()) -> list[TargetMatch]:
+    """Quantitative targets in ``text`` (see the module docstring for the rules).
+
+    ``headings`` are the titles of the sections around the text (chapter, parent items): a section
+    of application conditions or one reviewing a past period holds no target."""
     if not text or not isinstance(text, str):
         return []
+    if any(condition_heading(h) or review_heading(h) for h in headings or ()):
+        return []
+    cap = _ARTICLE_CAPTION.match(text)
+    if cap and condition_heading(cap.group("cap")):
+        return []  # "第八条（申请条件）…": the article states conditions
     cands = _candidates(text)
     if not cands:
         return []
@@ -646,7 +718,7 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
             lv = _LIMIT_BEFORE_VERB.search(prefix)
             if lv:  # "至少建成1个": the limit governs the verb's quantity
                 cue, cue_start = lv.group("cue"), pre_lo + lv.start()
-        if imm is None and c.unit in ("%", "‰") and _RATE_AFTER.match(text, c.end):
+        if imm is None and c.unit in ("%", "‰") and _rate_after(text, c.end, c_lo, c.start):
             # "给予不超过产品年度销售额50%的奖励": the cap stands before the rate's base
             rc = _RATE_CAP_BEFORE.search(prefix)
             if rc:
@@ -683,6 +755,13 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
             stat_blocked = bool(len(idx._in(idx.possess, p_lo, c.start)))
         # (a statistic marker anywhere in the sentence makes 全年 the year reported on: "全年…，同比增长10%")
         year_span = bool(len(idx._in(idx.year_spans, s_lo, c.start + 1))) and not len(idx._in(idx.stat, s_lo, s_hi))
+        # an item of a list of goals ("主要预期目标是：…；区级一般公共预算收入增长3%；…") is a goal
+        if not year_span:
+            g_lo = idx.group_start(c.start)
+            gl = None
+            for gl in _GOAL_LIST.finditer(text, g_lo, c.start):
+                pass
+            year_span = gl is not None and not len(idx._in(idx.stat, s_lo, s_hi))
         forecast = bool(len(idx._in(idx.forecast, s_lo, c.start))) or (
             will and cue is not None and frame_any is None)
         bare_ctx = False
@@ -703,10 +782,16 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         if text.startswith("的", last.end) and cue in _THRESHOLD_CUES and not aim and not clause_actions:
             continue
         # a threshold in a condition is not a target: "对年度营业收入首次超过1亿元的平台企业，给予…"
-        if text.startswith("的", last.end) and _CONDITION.match(text, c_lo):
+        if text.startswith("的", last.end) and _CONDITION.match(text, c_lo) and not _GRANT.search(text, c_lo, c.start):
+            continue  # (after 给予 the quantity is the support: "对…引进的人才给予最高50万元的安居补贴")
+        # a penalty is a sanction: "处1万元以上10万元以下罚款"
+        if _PENALTY.match(text, last.end):
+            continue
+        # a legal obligation of a regulated party: "提供…服务的，应当…留存网络日志不少于6个月"
+        if _OBLIGATION.match(_clean_lead(text[s_lo:c.start], 0)[0]):
             continue
         # a support rate: "按照年度销售额的5%给予奖励"
-        rate = _RATE_AFTER.match(text, c.end) if c.unit in ("%", "‰") else None
+        rate = _rate_after(text, c.end, c_lo, c.start) if c.unit in ("%", "‰") else None
 
         # --- decide
         strong = aim or (cue in _LIMIT_CUES)
@@ -769,7 +854,7 @@ def extract_targets(text: str, *, default_year: int | None = None) -> list[Targe
         metric_end = c.end
         metric_start = c.start
         if rate:
-            metric = (rate.group("mod") or "") + rate.group("noun") + "比例"  # "给予不超过30%的补贴" -> 补贴比例
+            metric = (rate.group("mod") or rate.group("mod2") or "") + rate.group("noun") + "比例"  # "给予不超过30%的补贴" -> 补贴比例
             metric_end = rate.end()
         elif m_after and not _FILLER_AFTER.match(m_after):
             metric = m_after.strip()

@@ -304,3 +304,59 @@ def test_places_outside_shanghai_are_catalogued_without_a_district(matcher):
     ]
     # a unit named after the county is not a place
     assert matcher.find_places("（牵头单位：嘉善县政府）") == []
+
+
+def test_a_place_that_begins_an_institution_or_company_name_is_not_a_place(matcher):
+    # 张江实验室, 临港集团, 临港经济发展集团有限公司 are institutions, not mentions of 张江/临港
+    text = "依托张江实验室和临港经济发展集团有限公司，会同临港集团推进项目"
+    assert [p.name for p in matcher.find_places(text)] == []
+    # a verb between the place and the institution word: the place is a mention
+    assert [p.name for p in matcher.find_places("支持在张江建设实验室")] == ["张江"]
+    # a 大学城 is an area, not a university
+    assert [p.name for p in matcher.find_places("推动临港大学城建设")] == ["临港"]
+
+
+def test_uncatalogued_names_never_start_at_a_verb_or_modal_word(matcher):
+    for text in (
+        "虹桥国际中央商务区管委会要发挥功能区政策优势",  # 要发挥 + 功能区
+        "各片区将深化综合保税区制度创新",
+        "深化特殊综合保税区改革，打造特殊经济功能区",  # 特殊… is a designation, not a name
+        "区政府应当强化开发区招商服务",
+    ):
+        assert [p.name for p in matcher.find_places(text) if not p.catalogued] == [], text
+    # a name after the verb is still found
+    assert [p.name for p in matcher.find_places("加强吴泾科创谷建设")] == ["吴泾科创谷"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "建设高性能纤维及复合材料产业基地",  # a base named by what is made there, after 及
+        "到2026年建设先进材料中试基地3个",
+        "布局一批新药验证基地",
+    ],
+)
+def test_bases_named_by_their_product_or_stage_are_descriptive(matcher, text):
+    assert [p.name for p in matcher.find_places(text) if not p.catalogued] == []
+
+
+def test_named_area_before_a_park_is_a_place_but_a_short_locator_is_not(matcher):
+    # 徐汇滨江 is a named area of its own; 临港 and 奉贤 only locate the park after them
+    assert [p.name for p in matcher.find_places("支持徐汇滨江模速空间、临港东方芯港、奉贤东方美谷建设")] == [
+        "徐汇滨江", "模速空间", "东方芯港", "东方美谷"]
+
+
+def test_towns_and_lingang_zones_are_catalogued(matcher):
+    text = "项目建设地点为枫泾镇和朱家角镇；推动滴水湖金融湾、信息飞鱼、真如城市副中心和中以（上海）创新园建设"
+    assert [(p.name, p.kind, p.district) for p in matcher.find_places(text)] == [
+        ("枫泾镇", "area", "金山区"), ("朱家角镇", "area", "青浦区"), ("滴水湖金融湾", "area", "浦东新区"),
+        ("信息飞鱼", "park", "浦东新区"), ("真如城市副中心", "area", "普陀区"), ("中以（上海）创新园", "park", "普陀区"),
+    ]
+    # a town's government is a unit, not a place
+    assert matcher.find_places("（牵头单位：枫泾镇人民政府）") == []
+
+
+def test_a_place_opening_a_postal_address_is_not_a_mention(matcher):
+    assert matcher.find_places("受理地址：闵行区沪闵路6088号1205室") == []
+    assert matcher.find_places("地址：上海市浦东新区张杨路1588弄") == []
+    assert [p.name for p in matcher.find_places("支持闵行区建设人工智能产业集聚区")] == ["闵行区"]

@@ -150,3 +150,20 @@ def test_line_break_hyphen_inside_a_chinese_word_is_removed():
     # a dash between words and a hyphen in Latin text stay
     assert norm("推动研发—\n临床一体化") == "推动研发—临床一体化"
     assert norm("支持5G-\nA网络建设") == "支持5G-A网络建设"
+
+
+def test_web_page_furniture_after_the_document_is_dropped():
+    raw = (
+        "各区要抓好落实，确保各项任务取得实效。\n\n"
+        "相关链接：\n2023年闵行区政府工作报告\n闵行区2023年统计公报\n"
+        "分享到：微信　微博\n主办：上海市闵行区人民政府办公室　　沪ICP备00000000号-1\n"
+    )
+    nt = normalize(raw, "t.txt")
+    assert nt.text == "各区要抓好落实，确保各项任务取得实效。"
+    assert nt.span(0, len(nt.text)).line == 1
+    # without a site footer, short closing lines are the document's (a signature, a date)
+    raw = "各区要抓好落实。\n\n相关文件：\n上海市人民政府办公厅\n2024年5月30日\n"
+    assert "上海市人民政府办公厅" in norm(raw)
+    # a 主办： line inside the document (an event's organiser) is kept
+    raw = "举办人工智能大会。\n主办：市经济信息化委\n承办：市人工智能行业协会\n会议期间开展项目签约。\n"
+    assert "主办：市经济信息化委" in norm(raw)

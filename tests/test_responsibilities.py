@@ -257,7 +257,6 @@ def test_round4_inline_forms(text, expected):
 
 @pytest.mark.parametrize("text", [
     "第十三条　本细则由区经委负责解释。",  # who interprets the rules is not a responsibility
-    "第八条　市经济信息化委应当对项目实施情况开展绩效评价。",  # a duty without 牵头/会同/主管部门
     "各区、各部门要按职责分工负责抓好落实。",  # a call on everyone, not a list of units
     "对民营企业牵头承担的市级重大科技专项，给予最高1000万元支持。",  # 牵头 of an enterprise
 ])
@@ -492,3 +491,130 @@ def test_round6_signature_date_in_chinese_numerals(tmp_path, signature, issued):
         f"上海市财政局\n{signature}\n")).meta
     assert meta.issued == issued
     assert meta.valid_from == "2024-05-01"
+
+
+# Round 7: duty sentences of 规章 articles and 一是… paragraphs ("A应当…", "A、B要…", "A等部门按照各自职责"),
+# the two levels 市、区人民政府, uncatalogued units marked by 由…牵头/会同, the enforcing authority of a
+# 法律责任 article.
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "A应当…": the unit that is the subject of the duty leads (round 4 read it as nothing)
+        ("第七条（监督检查）市市场监管局应当加强对产品质量的监督抽查。", [("市市场监管局", "lead", 1)]),
+        ("第八条　市经济信息化委应当对项目实施情况开展绩效评价。", [("市经济信息化委", "lead", 1)]),
+        # 区人民政府 in a city's regulation is every district government; 市、区人民政府 names both levels
+        ("第五条（职责）市人民政府应当统筹协调全市工作。\n区人民政府应当做好本辖区相关工作。",
+         [("市政府", "lead", 1), ("各区政府", "support", 2)]),
+        ("第九条　市、区人民政府应当将所需经费纳入财政预算。", [("市政府", "lead", 1), ("各区政府", "support", 2)]),
+        # a unit list with a trailer 等部门 as the subject of 按照各自职责 / 应当按照职责分工
+        ("第十一条　市商务委、市文化旅游局等部门按照各自职责，做好相关工作。",
+         [("市商务委", "lead", 1), ("市文化旅游局", "support", 2)]),
+        ("第十二条　市教委、市国资委等行业主管部门应当按照职责分工，加强指导。",
+         [("市教委", "lead", 1), ("市国资委", "support", 2)]),
+        # the 主管部门 leads; the unit list of the next paragraph supports
+        ("第四条　市科委是本市科技成果转化工作的主管部门，负责统筹协调。\n市教委、市国资委等部门按照各自职责，做好相关工作。",
+         [("市科委", "lead", 1), ("市教委", "support", 2), ("市国资委", "support", 3)]),
+        # "A应当会同B组建…": the list after 会同 stops at the verb; "会同市有关部门" names no unit
+        ("第六条　市科委应当会同市教委组建本市科技成果转化专家咨询委员会。", [("市科委", "lead", 1), ("市教委", "support", 2)]),
+        ("第十条　市商务委应当会同市有关部门每年发布重点展会目录。", [("市商务委", "lead", 1)]),
+        # 一是… paragraphs: "A、B要…" anywhere in the paragraph; two duty clauses -- the first opened leads
+        ("三是加强要素保障。鼓励园区盘活存量用地。市规划资源局、市住房城乡建设管理委要优化审批流程。",
+         [("市规划资源局", "lead", 1), ("市住房城乡建设管理委", "support", 2)]),
+        ("四是深化金融服务。市国资委要推动国有资本投资，市委金融办要会同市财政局设立引导基金。",
+         [("市国资委", "lead", 1), ("市委金融办", "support", 2), ("市财政局", "support", 3)]),
+        # an item's caption sentence, then "A负责…" / "A、B依法对…"
+        ("3.资金拨付。市财政局负责按照预算管理规定拨付资金。", [("市财政局", "lead", 1)]),
+        ("4.监督检查。市财政局、市审计局依法对资金使用情况实施监督。",
+         [("市财政局", "lead", 1), ("市审计局", "support", 2)]),
+        # uncatalogued units marked by 由…牵头 / 会同 (a 管委会's 处, a group company)
+        ("2.完善推进机制。由综合协调处牵头，会同产业促进处、张江集团，定期研究重大问题。",
+         [("综合协调处", "lead", 1), ("产业促进处", "support", 2), ("张江集团", "support", 3)]),
+        # 法律责任: the authority named to enforce
+        ("第三十条　违反本办法第十条规定的，由市市场监管局责令限期改正；逾期不改正的，处5000元以上3万元以下罚款。",
+         [("市市场监管局", "lead", 1)]),
+    ],
+)
+def test_round7_duty_forms(text, expected):
+    got, issues = parse(text)
+    assert got == expected
+    assert issues == []
+
+
+@pytest.mark.parametrize("text", [
+    "第二十条　有关部门及其工作人员玩忽职守的，由所在单位或者上级主管部门依法给予处分。",  # no unit named
+    "第十五条　市场监管等部门应当依法实施包容审慎监管。",  # a function, not a unit
+    "第二十九条　浦东新区管委会可以参照本办法制定具体措施。",  # 可以: permission, not a duty
+    "各部门、各单位要按照职责分工，抓好落实。",  # everyone
+    "提供服务的，应当依法履行备案义务。",  # no subject unit
+    "支持由龙头企业牵头，会同高校组建创新联合体。",  # 由…牵头 of an enterprise
+    "第十四条　本办法由市商务委负责解释。",
+])
+def test_round7_non_duties(text):
+    assert parse(text)[0] == []
+
+
+def test_round7_addressed_groups_lead_no_document():
+    """In document text (a 保障措施 paragraph) "各区要…" addresses the districts; a unit's duty still leads."""
+    from loaders.responsibilities import inline_responsibilities
+
+    nt = normalize("各区要结合实际制定实施方案。", "t.txt")
+    assert inline_responsibilities(nt.text, 0, nt, resolve, None) == []
+    nt = normalize("市发展改革委要加强统筹协调，各区要落实主体责任。", "t.txt")
+    assert [(r.agency, r.role) for r in inline_responsibilities(nt.text, 0, nt, resolve, None)] == [
+        ("市发展改革委", "lead"), ("各区政府", "support")]
+
+
+def test_round7_list_after_a_circled_point_stays_with_its_subpoint():
+    """"(1)…①…②…（责任单位：…）" then "(2)…（责任单位：…）": the list after ② is (1)'s, and the item holding
+    (1) and (2) gets none (the deepest sub-points are lifted first)."""
+    from loaders.pipeline import build_record
+
+    text = ("上海市某局文件\n沪某规〔2025〕1号\n某实施细则\n一、支持内容\n"
+            "1.支持载体建设。\n(1)支持集聚区建设。对集聚区给予以下支持：\n①对新建平台给予支持；\n②对租用用房给予补贴。\n"
+            "（责任单位：市经济信息化委、浦东新区政府）\n(2)支持研发机构。对研发机构给予支持。（责任单位：市科委、市财政局）\n")
+    record = build_record(normalize(text, "t.txt"))
+    by_title = {m.title: [r.agency for r in m.responsibilities] for m in record.measures}
+    assert by_title["支持载体建设"] == []
+    assert by_title["支持集聚区建设"] == ["市经济信息化委", "浦东新区政府"]
+    assert by_title["支持研发机构"] == ["市科委", "市财政局"]
+
+
+def _meta(text):
+    from loaders.metadata import extract_metadata
+
+    return extract_metadata(normalize(text, "t.txt"), resolve)
+
+
+def test_round7_government_order_metadata():
+    """A 规章 published by a government order: its 令 number is the 文号, the 《…》 of the promulgation
+    sentence is its title (not a citation), the government its issuer."""
+    meta = _meta("上海市人民政府令\n\n第8号\n\n　　《上海市促进智能网联汽车发展若干规定》已经2023年3月6日市政府第10次常务会议"
+                 "通过，现予公布，自2023年5月1日起施行。\n\n市长　某某\n\n2023年3月20日\n\n上海市促进智能网联汽车发展若干规定\n\n"
+                 "第一条　（目的）为了促进发展，根据《中华人民共和国道路交通安全法》，制定本规定。\n")
+    assert (meta.title, meta.doc_number, meta.issuer, meta.kind) == (
+        "上海市促进智能网联汽车发展若干规定", "上海市人民政府令第8号", "市政府", "regulation")
+    assert (meta.issued, meta.valid_from) == ("2023-03-20", "2023-05-01")
+    assert meta.cites == ["中华人民共和国道路交通安全法"]
+    # a citation of an order's number in a document with a 文号 of its own changes nothing
+    cited = _meta("沪经信规〔2025〕2号\n关于印发《某实施细则》的通知\n为落实《某规定》（上海市人民政府令第8号），制定本细则。\n")
+    assert cited.doc_number == "沪经信规〔2025〕2号"
+
+
+def test_round7_title_lines():
+    # a web page's breadcrumb is page furniture; the title line follows it
+    report = _meta("首页 > 政务公开 > 法定主动公开内容 > 政府工作报告\n2025年某区政府工作报告\n"
+                   "发布日期：2025-01-10　　来源：某区人民政府　　【字体：大 中 小】【打印】\n\n政府工作报告\n\n各位代表：\n\n"
+                   "　　现在，我代表区人民政府向大会报告工作，请予审议，并请区政协委员和其他列席人员提出意见。\n\n"
+                   "一、2024年工作回顾\n\n　　2024年，全区经济社会发展稳中有进。\n")
+    assert (report.title, report.kind) == ("2025年某区政府工作报告", "government_work_report")
+    # the 主送 line glued to the title line is not part of the title
+    notice = _meta("上海市人民政府办公厅文件\n沪府办〔2025〕3号\n上海市人民政府办公厅关于做好2025年本市消费促进工作的通知"
+                   "各区人民政府，市政府各委、办、局：\n为…，现就有关事项通知如下：\n")
+    assert (notice.title, notice.issuer, notice.kind) == (
+        "上海市人民政府办公厅关于做好2025年本市消费促进工作的通知", "市政府办公厅", "notice")
+    # an issuer whose official name has brackets; a 申报指南 is an application guide
+    guide = _meta("沪自贸临管委〔2025〕9号\n中国（上海）自由贸易试验区临港新片区管理委员会关于印发《2025年度临港新片区"
+                  "科技创新项目申报指南》的通知\n")
+    assert (guide.issuer, guide.kind) == ("临港新片区管委会", "application_guide")
+    assert _meta("沪经信〔2025〕5号\n上海市经济和信息化委员会关于开展2025年度专项资金项目申报工作的通知\n").kind == \
+        "application_guide"

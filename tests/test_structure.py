@@ -290,3 +290,149 @@ def test_table_row_refines_a_plain_body_list(tmp_path):
     assert by_number["二"] == [("市经济信息化委", "lead"), ("市科委", "support"), ("市财政局", "support")]
     assert by_number["三"] == [("市科委", "lead"), ("市财政局", "support")]
     assert set(by_number) == {"一", "二", "三"}
+
+
+def _load(tmp_path, doc: str, name: str = "doc.txt"):
+    from loaders.pipeline import load_file
+
+    path = tmp_path / name
+    path.write_text(doc, encoding="utf-8")
+    return load_file(path)
+
+
+def test_bullet_items_are_numbered_by_position_under_part_headings():
+    """A DOCX converted to text: ■ part headings over 一、 chapters, ● items (no written number:
+    numbered 1, 2, … in each chapter), ◆ lines belonging to the ● item above them; ◆ lines under a
+    part without items are document text."""
+    raw = ("某区促进数字经济发展工作方案\n■\t发展目标\n到2026年，数字经济核心产业规模达到800亿元。\n■\t主要任务\n"
+           "一、做强数字产业\n●\t培育软件企业。支持企业做大做强。\n●\t建设算力设施。按照“一城两园”布局：\n"
+           "◆\t北部园区：重点建设智算中心；\n◆\t南部园区：重点建设数据中心。\n"
+           "二、推动融合应用\n●\t推进工业互联网。支持企业上云。\n■\t保障措施\n◆\t加强组织领导。由区发展改革委牵头建立工作机制。\n")
+    s = structure(raw)
+    assert [c.heading for c in s.chapters] == ["一、做强数字产业", "二、推动融合应用"]
+    assert [(m.number, m.title, m.chapter, m.kind) for m in s.measures] == [
+        ("1", "培育软件企业", "一、做强数字产业", "task"), ("2", "建设算力设施", "一、做强数字产业", "task"),
+        ("1", "推进工业互联网", "二、推动融合应用", "task")]
+    assert s.measures[1].text.endswith("南部园区：重点建设数据中心。")
+    free = [(p.text, key) for p, key in s.free_paragraphs]
+    assert ("◆加强组织领导。由区发展改革委牵头建立工作机制。", None) in free  # document text, no chapter
+    assert ("到2026年，数字经济核心产业规模达到800亿元。", None) in free
+    assert any(t == "保障措施" for t in s.part_titles.values())
+    assert parse_label("●") is None and parse_label("●\t建设平台。").style == "bullet"
+    assert parse_label("•\t政务公开") is None  # a web page's menu line, not an item
+
+
+def test_a_list_closing_a_chapter_applies_to_its_items_without_a_list(tmp_path):
+    """"责任单位：A、B" on a line of its own after the last of several items, none of the earlier ones
+    with a list line of its own: every item of the chapter without its own list gets it; an item's
+    own clause wins; the list is not in the last item's text."""
+    raw = ("某市推进先进材料产业发展工作方案\n一、强化创新\n●\t建设创新平台。布局一批中试平台。\n"
+           "●\t攻关关键材料。实施重大专项。（牵头：市科委；参与：市财政局）\n●\t引进高端人才。支持人才集聚。\n"
+           "责任单位：市经济信息化委、市科委、市教委\n二、扩大应用\n●\t推广示范应用。每年遴选示范项目。\n")
+    s = structure(raw)
+    assert len(s.chapter_lists) == 1 and s.chapter_lists[0][1] == ["c1.b1", "c1.b2", "c1.b3"]
+    assert s.measures[2].text == "●引进高端人才。支持人才集聚。"
+    rec = _load(tmp_path, raw)
+    by_title = {m.title: [(r.agency, r.role) for r in m.responsibilities] for m in rec.measures}
+    chapter_list = [("市经济信息化委", "lead"), ("市科委", "support"), ("市教委", "support")]
+    assert by_title["建设创新平台"] == chapter_list and by_title["引进高端人才"] == chapter_list
+    assert [a for a, _ in by_title["攻关关键材料"]] == ["市科委", "市财政局"]
+    assert by_title["推广示范应用"] == []  # another chapter
+
+
+def test_list_lines_after_each_item_stay_with_their_items():
+    """Negative: where the earlier items carry list lines of their own, the last list is the last item's."""
+    raw = ("一、主要任务\n1．建设平台。支持建设。\n责任单位：市科委\n2．培育企业。支持企业。\n责任单位：市经济信息化委\n")
+    s = structure(raw)
+    assert s.chapter_lists == []
+    assert s.measures[1].text.endswith("责任单位：市经济信息化委")
+    # a chapter of one item: its list is its own
+    s = structure("一、主要任务\n1．建设平台。支持建设。\n责任单位：市科委\n二、保障措施\n1．加强领导。\n")
+    assert s.chapter_lists == [] and s.measures[0].text.endswith("责任单位：市科委")
+
+
+def test_paragraph_after_an_enumeration_introduced_by_a_colon_is_the_parents(tmp_path):
+    """"（2）…按以下标准给予补贴：" "①…；" "②…。" then "单个企业最高…（责任单位：…）": the enumeration is
+    over, the paragraph (and its list) is the sub-point (2)'s; (2)'s facts exclude ①/②'s text."""
+    raw = ("某区专项资金实施细则\n一、支持内容\n1.支持技术攻关。\n(1)支持芯片设计。对企业流片的，按照以下标准给予补贴：\n"
+           "①采用先进工艺的，按照流片费用的30%给予补贴；\n②采用其他工艺的，按照流片费用的15%给予补贴。\n"
+           "单个企业每年补贴最高不超过1000万元。（责任单位：区科委、区财政局）\n"
+           "(2)支持软件研发。给予最高200万元奖励。（责任单位：区科委）\n")
+    s = structure(raw, "regulation")
+    assert [(m.number, m.parent_key) for m in s.measures] == [
+        ("1", None), ("1", "c1.m1"), ("①", "c1.m1.p1"), ("②", "c1.m1.p1"), ("2", "c1.m1")]
+    assert s.measures[1].text.endswith("（责任单位：区科委、区财政局）")
+    assert s.measures[3].text.endswith("15%给予补贴。")
+    rec = _load(tmp_path, raw)
+    by_number = {m.key: m for m in rec.measures}
+    sub = by_number["c1.m1.p1"]
+    assert [r.agency for r in sub.responsibilities] == ["区科委", "区财政局"]
+    assert [(t.value, t.unit) for t in sub.targets] == [(1000, "万元")]  # not ①'s 30% or ②'s 15%
+    assert [r.agency for r in by_number["c1.m1.p2"].responsibilities] == ["区科委"]
+    # negative: without the introducing colon the paragraph stays with the last point
+    s = structure("一、任务\n1.推进改造。\n(1)改造产线。\n(2)建设工厂。\n建成后开展评估。\n")
+    assert s.measures[-1].text.endswith("建成后开展评估。")
+
+
+def test_review_chapter_has_no_items_and_web_footer_is_not_text():
+    """一、2024年工作回顾 reports results: its （一）… are document text; the plan's （一）… are items.
+    A web page's 相关链接 / 主办： / ICP备 lines after the document are dropped."""
+    raw = ("各位代表：\n一、2024年工作回顾\n过去一年，全区经济稳中有进。\n（一）坚持创新驱动。新增高新技术企业120家。\n"
+           "（二）坚持民生为本。新增就业岗位2万个。\n二、2025年工作安排\n（一）扩大有效需求。全年引进重点企业200家。\n"
+           "（二）提升城区品质。新建口袋公园8座。\n相关链接：\n2024年某区政府工作报告\n分享到：微信\n"
+           "主办：上海市某区人民政府办公室　沪ICP备00000000号\n")
+    s = structure(raw, "policy_document")
+    assert [(m.number, m.chapter) for m in s.measures] == [("一", "二、2025年工作安排"), ("二", "二、2025年工作安排")]
+    assert s.measures[-1].text == "（二）提升城区品质。新建口袋公园8座。"
+    free = [p.text for p, _ in s.free_paragraphs]
+    assert "（一）坚持创新驱动。新增高新技术企业120家。" in free
+    assert not any("ICP" in t or "主办" in t or "相关链接" in t for t in free)
+    # negative: an event's "主办单位：" line inside the document is its text, not a site footer
+    s = structure("一、重点活动\n1．举办人工智能大会。\n主办单位：上海市经济和信息化委员会\n2．举办消费节。\n3．举办论坛。\n"
+                  "4．举办展会。\n5．举办赛事。\n6．举办路演。\n7．举办沙龙。\n")
+    assert len(s.measures) == 7 and s.measures[0].text.endswith("主办单位：上海市经济和信息化委员会")
+
+
+def test_top_level_shi_items_are_paragraphs_and_closing_formula_ends_the_text():
+    """A notice whose body is "一是…" … "三是…" paragraphs: each is an item of one paragraph; the
+    closing "各区、各部门要…" paragraph and 特此通知 / signature are document text; a 主送 line joined to
+    the title line is dropped from the text."""
+    raw = ("上海市某局关于做好2025年招商工作的通知各区人民政府，市政府有关部门：\n为做好招商工作，现通知如下：\n"
+           "一是聚焦重点产业。市商务委要会同市经济信息化委编制招商图谱。\n二是强化协同。各区要落实属地责任。\n"
+           "各区、各部门要高度重视，确保各项任务落到实处。\n特此通知。\n上海市某局\n2025年3月1日\n")
+    s = structure(raw, "notice")
+    assert [(m.number, m.title) for m in s.measures] == [("一", "聚焦重点产业"), ("二", "强化协同")]
+    assert s.measures[-1].text == "二是强化协同。各区要落实属地责任。"
+    free = [p.text for p, _ in s.free_paragraphs]
+    assert free[0] == "上海市某局关于做好2025年招商工作的通知"
+    assert "各区、各部门要高度重视，确保各项任务落到实处。" in free and "特此通知。" in free
+    # negative: a nested 一是 keeps its following paragraph
+    s = structure("一、任务\n1．推进改造。\n一是改造产线。\n二是建设工厂。\n建成后开展评估。\n")
+    assert s.measures[-1].text.endswith("建成后开展评估。")
+
+
+def test_project_table_rows_are_projects_titled_by_their_name_cell(tmp_path):
+    """A 重点项目表 (序号/项目名称/建设地点/总投资/建设周期/牵头单位, one cell per line): each row is a
+    project titled by its 项目名称 cell; every unit of the 牵头单位 cell leads (offices such as
+    …管委会 / …镇人民政府 included, a wrapped name joined); the row's place cell is read for its
+    places, a wrapped place name joined."""
+    from loaders.tables import find_task_tables
+
+    table = ("附件\n某区重点项目表\n序号\n项目名称\n建设地点\n总投资（亿元）\n建设周期\n牵头单位\n"
+             "1\n智能装备产业化项目\n漕河泾开发区\n12.5\n2024—2026年\n区经委\n"
+             "2\n新材料中试基地项目\n某某镇\n3.0\n2025—2026年\n某某镇人民政府、区科委\n"
+             "3\n高端传感器项目\n上海湾区高新技术产业\n开发区\n8.6\n2024—2025年\n上海湾区高新技术产业开发区管\n委会\n")
+    rows = find_task_tables(table, _resolve)
+    assert [(r.number, r.task, r.leads, r.supports, r.kind) for r in rows] == [
+        ("1", "智能装备产业化项目", ["区经委"], [], "project"),
+        ("2", "新材料中试基地项目", ["某某镇人民政府", "区科委"], [], "project"),
+        ("3", "高端传感器项目", ["上海湾区高新技术产业开发区管委会"], [], "project")]
+    rec = _load(tmp_path, "某区行动计划\n一、主要任务\n（一）建设平台。支持建设平台。（责任单位：区科委）\n" + table)
+    rows = {m.number: m for m in rec.measures if m.chapter == "任务分工表"}
+    assert [p.name for p in rows["1"].places] == ["漕河泾"]
+    assert "上海湾区高新技术产业开发区" in [p.name for p in rows["3"].places]
+    assert rows["1"].kind == "project"
+    # negative: a task table with a single 责任单位 column: the first unit leads
+    plain = "序号\n重点任务\n责任单位\n1\n建设平台\n区科委、区经委\n"
+    assert [(r.task, r.leads, r.supports, r.kind) for r in find_task_tables(plain, _resolve)] == [
+        ("建设平台", ["区科委"], ["区经委"], "task")]

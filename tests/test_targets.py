@@ -547,3 +547,90 @@ def test_indicator_table_with_empty_and_cumulative_cells():
     # "—" is an empty cell ("—" in the target column gives no target), "[16]" a cumulative value
     assert _ind(text) == [("单位产值能耗下降", 16, "%", "=", 2025), ("绿色工厂", 200, "家", "=", 2025),
                           ("光伏装机容量", 120, "万千瓦", "=", 2025)]
+
+
+# --------------------------------------------------------------------------- round 7
+
+from loaders.targets import condition_heading, review_heading  # noqa: E402
+
+
+@pytest.mark.parametrize("heading,conditions,review", [
+    ("三、申报条件", True, False),
+    ("（二）支持对象和条件", True, False),
+    ("四、申请主体", True, False),
+    ("支持对象和支持标准", False, False),   # 标准 carries the support caps
+    ("五、申报时间和方式", False, False),
+    ("一、2023年工作回顾", False, True),
+    ("第一章　发展基础与面临形势", False, True),
+    ("“十三五”时期主要成绩", False, True),
+    ("本区数字经济发展现状", False, True),
+    ("（三）夯实产业发展基础", False, False),  # a task, not a review
+    ("二、2024年工作安排", False, False),
+    ("回顾与展望", False, False),
+])
+def test_round7_section_headings(heading, conditions, review):
+    assert condition_heading(heading) is conditions
+    assert review_heading(heading) is review
+
+
+def test_round7_conditions_and_review_sections_hold_no_target():
+    body = "申报单位注册资本不低于1000万元，项目建设期原则上不超过18个月，同一单位限报2个项目。"
+    assert extract_targets(body, headings=("三、申报条件",)) == []
+    assert extract_targets("（一）项目建设期原则上不超过18个月。", headings=("申请条件", "（一）")) == []
+    # the same sentence under a support-standards heading keeps its cap
+    assert _all("单个项目支持金额最高不超过300万元。") == [("单个项目支持金额", 300, "万元", "<=", None)]
+    assert extract_targets("单个项目支持金额最高不超过300万元。", headings=("二、支持标准",)) != []
+    # an article captioned with conditions: every quantity (upper bounds too) is a condition
+    assert extract_targets("第九条（申报条件）项目实施周期不超过2年，总投资不低于3000万元。") == []
+    review = "全年新增市场主体1.8万户，新引进重点企业210家，城镇调查失业率控制在4.5%以内。"
+    assert len(extract_targets(review)) == 3  # written like commitments ...
+    assert extract_targets(review, headings=("一、2023年工作回顾",)) == []  # ... but reported results
+    # a paragraph opening with 一年来/过去一年 whose first sentence reports results
+    assert extract_targets("过去一年，全区招商引资取得明显成效。新引进总部型企业15家，落地亿元以上项目28个。") == []
+
+
+def test_round7_goal_list_items_need_no_verb():
+    got = _all("今年全区经济社会发展的主要预期目标是：地区生产总值增长6%左右；区级一般公共预算收入增长4%；"
+               "城镇调查失业率控制在5%以内。")
+    assert got == [("地区生产总值增长", 6, "%", "~", None), ("区级一般公共预算收入增长", 4, "%", "=", None),
+                   ("城镇调查失业率", 5, "%", "<=", None)]
+    # without a goals list a bare change rate is a statistic
+    assert extract_targets("区级一般公共预算收入增长4%。") == []
+    assert extract_targets("主要目标是：利润总额同比增长4%。") == []  # 同比 still marks a statistic
+
+
+def test_round7_obligations_and_penalties_are_not_targets():
+    assert extract_targets("从事数据交易服务的，应当建立交易记录保存制度，交易记录保存期限不少于3年，"
+                           "相关日志留存不少于12个月。") == []
+    assert extract_targets("第二十条（运营者义务）平台运营者应当确保数据中心PUE值不高于1.3。") == []
+    assert extract_targets("违反本办法第十条规定的，由市场监管部门责令限期改正；逾期不改正的，处5000元以上3万元以下罚款。") == []
+    assert extract_targets("情节严重的，对直接责任人员处最高2万元罚款。") == []
+    # the government's own duty with 应当 is still a commitment
+    assert _all("市科委应当会同有关部门每年遴选示范项目，每年遴选的示范项目不少于30个。") == [
+        ("每年遴选的示范项目", 30, "个", ">=", None)]
+    # a beneficiary conditional "对…的，" is not a regulated party
+    assert _all("对符合条件的中小企业，给予不超过实际投入30%的补贴。")[0][1:4] == (30, "%", "<=")
+
+
+def test_round7_beneficiary_before_grant_and_modified_support_noun():
+    # 对X…的 before 给予 names the beneficiary: the cap after 给予最高 is a target
+    assert _all("对园区企业新引进的领军人才给予最高30万元的购房补贴。") == [("购房补贴", 30, "万元", "<=", None)]
+    # a threshold in 对…的 is still a condition
+    assert _all("对年营业收入首次超过5亿元的企业，给予一次性奖励100万元。") == [("一次性奖励", 100, "万元", "=", None)]
+    # a cap before the rate's base with a modified support noun after 的
+    assert _all("给予不超过设备购置费用15%的技改补助。") == [("技改补助比例", 15, "%", "<=", None)]
+    # ... but "N%的<noun>" without 给予 before it is a threshold, not a rate
+    assert extract_targets("对研发投入占比超过8%的企业，优先推荐。") == []
+
+
+def test_round7_pipeline_passes_section_headings():
+    # the loader hands each measure's chapter (and parents') headings to the extractor
+    from loaders.normalize import normalize
+    from loaders.pipeline import build_record
+
+    text = ("关于发布2026年度某专项资金申报指南的通知\n\n一、支持标准\n"
+            "（一）按照不超过项目总投资的20%给予支持，单个项目最高不超过300万元。\n"
+            "二、申报条件\n（一）申报单位注册资本不低于1000万元。\n（二）项目建设期原则上不超过18个月。\n")
+    record = build_record(normalize(text, "guide.txt"))
+    values = sorted(t.value for m in record.measures for t in m.targets) + [t.value for t in record.targets]
+    assert values == [20, 300]
