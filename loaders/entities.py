@@ -32,7 +32,13 @@ valley …生态谷/…科创谷/…绿谷/…药谷; a bare 谷 or 港 is no su
 modal word (…管委会要…功能区) or with a date (2025年上海市…); a 基地/产业基地 named by its product or stage
 (复合材料产业基地, 新材料中试基地) and a 特殊… designation (特殊经济功能区) are descriptive; 上海市/本市/全市 + a sector or generic word + 产业园区/园区/基地 names the city's parks of a
 sector (上海市生物医药产业园区), a name starting with 跨 (跨省域产业协作园区) or ending in …协作园区 is descriptive,
-and a quoted anchor must be a word (“北上海”), not a numbered scheme (“5+X”).
+and a quoted anchor must be a word (“北上海”), not a numbered scheme (“5+X”). …度假区 and …大学城 are suffixes
+(金山滨海国际文化旅游度假区, 松江大学城: the district opening the name locates nothing separately), and so is
+商圈 after a proper name of at most four characters (中山公园商圈; not 数字商圈/示范商圈, and 徐家汇商圈 is the
+catalogued 徐家汇); a name never contains a unit (管委会每年安排商务区: the sentence's subject) nor starts
+before 安排/每年; 上海/本市 + …改革/试点 + 试验区/示范区 is a city-wide pilot designation (上海科创金融改革试验区),
+and 大学生/青年/高校 … 创业园区 is descriptive. A place opening a rail line's or road's name (金山铁路, 临港大道)
+is not a place, nor a catalogued street followed by its house number (愚园路1018号).
 
 How: every phrase of the three vocabularies, compiled once into one matcher -- by default a
 regular-expression trie (``engine="trie"``); with ``engine="spacy"`` a blank Chinese spaCy
@@ -73,7 +79,10 @@ PLACE_SUFFIXES = (
     "综合保税区", "产业基地", "生态园", "科学城", "科技城", "新片区", "示范区", "试验区", "保税区", "商务区",
     "功能区", "产业园", "科技园", "软件园", "创新园", "智造园", "双创园", "工业区", "开发区", "高新区", "园区",
     "生态谷", "科创谷", "创新谷", "绿谷", "智谷", "药谷",
+    "度假区", "大学城", "商圈",
 )
+# the kind of an uncatalogued place by its suffix (default: park for …园/…谷/产业基地, else zone)
+_AREA_SUFFIXES = ("大学城", "商圈")
 _MAX_NAME_MIDDLE = 8  # characters between the known prefix and the suffix
 _SCAN = _MAX_NAME_MIDDLE + max(len(s) for s in PLACE_SUFFIXES)
 # Characters that never occur inside the middle of such a name: function words and verbs that
@@ -83,7 +92,7 @@ _NOT_IN_NAME = set("的和与及等在为对将把向从以于并或是建推打
 # (longest first); the name before them must start at a word boundary and look like a name.
 _NAME_SUFFIX = re.compile(
     "产业园区|工业园区|产业基地|工业区|开发区|高新区|功能区|产业园|科技园|软件园|创新园|智造园|科技城|科学城"
-    "|试验区|保税区|商务区|园区|基地|新区"
+    "|试验区|保税区|商务区|度假区|园区|基地|新区|商圈"
     "|生态谷|科创谷|创新谷|绿谷|智谷|药谷"  # named valleys (…生态谷, …科创绿谷); a bare 谷 is too risky
 )
 # Words a name cannot contain the start of: the text before them is a phrase, not a name.
@@ -95,7 +104,22 @@ _NAME_BOUNDARY_WORDS = (
     # verbs of a task sentence (…要发挥功能区政策优势, 深化特殊综合保税区制度创新)
     "发挥", "深化", "加强", "强化", "做强", "做大", "做优", "壮大", "用好", "利用", "扩大", "提高", "探索",
     "谋划", "深入", "持续", "全面", "大力", "着力", "积极",
+    # a subject's frequency and verb (管委会每年安排商务区…): the name starts after them
+    "安排", "每年", "每季度", "每月",
 )
+# A unit's name inside the stretch before a suffix is the sentence's subject (管委会每年安排商务区…),
+# never part of a park's name.
+_UNIT_IN_NAME = re.compile("管委会|管理委员会|人民政府|政府")
+# 商圈 (a commercial district) is named by a short proper name (中山公园商圈, 天山商圈); a longer or
+# graded one is a description (数字商圈, 示范商圈, 地标商圈).
+_MAX_SHANGQUAN_NAME = 4
+_GENERIC_SHANGQUAN_END = ("数字", "智慧", "示范", "特色", "地标", "标杆", "核心", "重点", "城市", "社区", "夜间",
+                          "消费", "品质", "商业", "知名", "类型")
+# 上海/本市 + … + 改革试验区 / 改革示范区 / 试点区: a city-wide pilot designation, not an area
+# (上海科创金融改革试验区).
+_CITY_DESIGNATION = re.compile("(?:上海|本市|全市).*(?:改革|试点)$")
+# A line of transport named after a place (金山铁路, 临港大道): the place opens the line's name.
+_LINE_AFTER_PLACE = re.compile(r"铁路|公路|高速|大道|快线|支线|城际|有轨电车")
 # A name never starts with a modal word: the text is a sentence (…管委会要…功能区), not a name.
 _MODAL_START = ("要", "将", "应当", "应", "须", "需", "拟", "可")
 _NOT_MODAL_START = ("要素", "应用", "应急", "需求", "可持续")
@@ -116,6 +140,7 @@ _GENERIC_NAME = re.compile(r"特色|重点|专业|主题|示范|特定|配套|�
 _GENERIC_NAME_END = (
     "材料", "产业", "生产", "制造", "研发", "应用", "示范", "转化", "孵化", "培训", "实训", "试验", "测试",
     "装备", "配套", "服务", "创新", "储备", "教育", "实践", "加工", "物流", "仓储", "协作", "中试", "验证",
+    "创业",
 )
 _GENERIC_NAME_START = (
     "产业", "工业", "化工", "创新", "科技", "生产", "研发", "培训", "实训", "实践", "教育", "人才", "制造",
@@ -127,7 +152,7 @@ _GENERIC_NAME_START = (
     "社区", "楼宇", "农业", "都市", "海洋", "氢能", "储能", "光伏", "量子", "元宇宙", "国际", "国内", "海外",
     "境外", "周边", "周围", "其他", "其余", "该", "这", "此", "所在", "各", "全国", "跨区", "产城", "经济",
     "地下", "地上", "合作", "内地", "外地", "异地", "长三角", "上下游", "重大", "一流", "世界级", "国家",
-    "新经济", "新业态", "新一代", "跨", "特殊",
+    "新经济", "新业态", "新一代", "跨", "特殊", "大学生", "青年", "高校", "留学",
 )
 # A name written with the city's full name first (上海市…) whose rest starts with a sector names the
 # city's parks of that sector (上海市生物医药产业园区), not one park (a park's own name is written
@@ -270,8 +295,12 @@ class EntityMatcher:
             # short name, right before a place only locates that place ("徐汇滨江模速空间" names both:
             # a named area of four or more characters is itself one of the places)
             and not (nxt is not None and nxt.start == h.end and _locates(self.gazetteer.place(h.entry_id), h))
-            # "浦东新区世博村路300号": a place opening a postal address is not a mention
+            # "浦东新区世博村路300号": a place opening a postal address is not a mention, nor a
+            # street followed by its house number (愚园路1018号)
             and not _ADDRESS_AFTER.match(text, h.end)
+            and not (self.gazetteer.place(h.entry_id).kind == "street" and _HOUSE_NUMBER.match(text, h.end))
+            # "金山铁路", "临港大道": a place opening the name of a rail line or road is not a mention
+            and not _LINE_AFTER_PLACE.match(text, h.end)
         ]
         new = self._uncatalogued(text, hits)
         found: list[tuple[int, int, PlaceEntry, bool]] = [
@@ -399,6 +428,8 @@ class EntityMatcher:
             middle = stretch[: best[0]]
             if any(ch in _NOT_IN_NAME for ch in middle):
                 continue
+            if best[1] == "商圈" and not middle:
+                continue  # 徐家汇商圈: the known area itself
             end = anchor_end + best[0] + len(best[1])
             name = prefix + stretch[: best[0] + len(best[1])]
             if self.gazetteer.resolve_place(name) is not None or _begins_unit_name(text, end):
@@ -406,7 +437,7 @@ class EntityMatcher:
             entry = PlaceEntry(
                 id=PLACE_ID_PREFIX + name,
                 name=name,
-                kind="park" if best[1].endswith(("园", "谷")) or best[1] == "产业基地" else "zone",
+                kind=_suffix_kind(best[1]),
                 district=self._district_of(prefix),
                 aliases=(),
                 within=None,
@@ -453,6 +484,12 @@ class EntityMatcher:
                 continue
             if prefix.startswith(_MODAL_START) and not prefix.startswith(_NOT_MODAL_START):
                 continue
+            if _UNIT_IN_NAME.search(prefix):
+                continue  # 管委会每年安排商务区: the sentence's subject, not a name
+            if m.group() == "商圈" and (len(prefix) > _MAX_SHANGQUAN_NAME or prefix.endswith(_GENERIC_SHANGQUAN_END)):
+                continue  # 不同类型数字商圈, 示范商圈: described, not named
+            if m.group() in ("试验区", "示范区") and _CITY_DESIGNATION.match(prefix):
+                continue  # 上海科创金融改革试验区: a city-wide pilot designation
             if m.group() in _NAMED_FOR_PRODUCT_SUFFIXES and prefix.endswith(_GENERIC_NAME_END):
                 continue
             if self._sector_start.match(prefix):
@@ -468,7 +505,7 @@ class EntityMatcher:
             entry = PlaceEntry(
                 id=PLACE_ID_PREFIX + name,
                 name=name,
-                kind="park" if suffix.endswith(("园", "基地", "谷")) else "zone",
+                kind="area" if suffix in _AREA_SUFFIXES else "park" if suffix.endswith(("园", "基地", "谷")) else "zone",
                 district=None,
                 aliases=(),
                 within=None,
@@ -567,8 +604,15 @@ _PART_OF = re.compile(r"片区|部分|区域")
 _LOCATOR_MAX_CHARS = 2  # 临港, 张江: a bare area name
 # A postal address after a place: a road or street with a house number (世博村路300号, 张江路88弄).
 _ADDRESS_AFTER = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:路|街|大道|公路)\s*\d+\s*(?:号|弄)")
+_HOUSE_NUMBER = re.compile(r"\s*\d+\s*(?:号|弄)")
 _BRACKET_CLOSE = re.compile(r"[）)]")
 _LIST_SPLIT = re.compile(r"[、，,及和与]")
+
+
+def _suffix_kind(suffix: str) -> str:
+    if suffix in _AREA_SUFFIXES:
+        return "area"
+    return "park" if suffix.endswith(("园", "谷")) or suffix == "产业基地" else "zone"
 
 
 def _locates(entry: PlaceEntry, hit: _Hit) -> bool:

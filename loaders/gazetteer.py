@@ -130,6 +130,16 @@ def clean_name(written: str) -> str:
     return _SPACE_RE.sub("", written).strip(_EDGE_PUNCT)
 
 
+def clean_place_name(written: str) -> str:
+    """``clean_name`` keeping a closing bracket that closes one inside the name (国家会展中心（上海）)."""
+    name = clean_name(written)
+    compact = _SPACE_RE.sub("", written).rstrip()
+    for open_, close in (("（", "）"), ("(", ")")):
+        if name.count(open_) > name.count(close) and compact.startswith(name) and compact[len(name):].startswith(close):
+            return name + close
+    return name
+
+
 def derived_agency_forms(form: str, strip_city: bool = False) -> list[str]:
     """Conventional variants of a written agency name.
 
@@ -242,7 +252,7 @@ class Gazetteer:
 
     def resolve_place(self, written: str) -> Optional[PlaceEntry]:
         """The catalogued place a written name denotes (name or alias), or None."""
-        return self._place_by_form.get(clean_name(written))
+        return self._place_by_form.get(clean_place_name(written))
 
     def place_forms(self) -> dict[str, PlaceEntry]:
         return dict(self._place_by_form)
@@ -423,8 +433,8 @@ def load_places(path: Path, sector_ids: Iterable[str]) -> list[PlaceEntry]:
         place_id = _new_id(file, entry, raw, labels)
         kind = _text(file, entry, raw, "kind")
         _check_kind(file, entry, kind, PLACE_KINDS)
-        name = clean_name(_text(file, entry, raw, "name"))
-        aliases = tuple(clean_name(a) for a in _text_list(file, entry, raw, "aliases"))
+        name = clean_place_name(_text(file, entry, raw, "name"))
+        aliases = tuple(clean_place_name(a) for a in _text_list(file, entry, raw, "aliases"))
         sectors = _text_list(file, entry, raw, "sectors")
         for sector_id in sectors:
             if sector_id not in sector_ids:

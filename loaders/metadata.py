@@ -16,8 +16,8 @@ Conventions used (Chinese government documents):
   joint document (上海市经济和信息化委员会 上海市财政局关于印发…, or 上海市商务委员会等八部门) the first unit;
   a title line "X关于…" wrapped over lines is joined up to its type (…的实施意见) and X is the issuer;
   a notice title after a web page's breadcrumb (政策文件 › 关于印发…) takes the page's 来源 field; a title line
-  "关于印发《…》的通知" under issuer lines (one unit a line, above or below the 文号) takes the first of them
-  (an empty prefix is never an issuer);
+  "关于印发《…》的通知" under issuer lines (one unit a line, above or below the 文号) takes the first of them,
+  a red header "X文件" being such a line (an empty prefix is never an issuer);
 - issued: a date on a line of its own (under the issuer in the header, else under the signature
   at the end of the document; in Arabic or Chinese numerals, 二〇二四年四月十日 with 〇/○/零/O for zero), else the
   first full date (YYYY年M月D日) in the header;
@@ -210,9 +210,14 @@ def _issuer_line_above(header: str, resolve) -> Optional[str]:
             continue
         if _NOTICE_VERB.search(line) or line.startswith("关于"):
             return None  # the title line: no issuer line above it
+        line = RED_HEADER.sub("", line)  # the red header "上海市…委员会文件" names the issuer
         if len(line) <= 40 and (resolve(line) or _first_of_joint(line, resolve)):
             return line
     return None
+
+
+# The red header of an official document: the issuer's name followed by 文件.
+RED_HEADER = re.compile(r"\s*文件$")
 
 
 def _wrapped_title(line: str, lines: list[str]) -> str:

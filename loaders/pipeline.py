@@ -16,17 +16,18 @@ Stages, each a module with typed inputs and outputs:
 Task-table rows (``tables``) are attached to the body items they repeat: they fill an item without a
 list, and a row's separate 牵头/配合 columns refine a plain body list of the same units (two 牵头
 units both lead); other rows become ``task`` measures (key ``t.<n>``, or ``t.g<group>.<n>`` when 序号
-restarts under group rows); a row's places are read from all its cells before the unit cell, a wrapped
+restarts under group rows), in the chapter its group row names (一、…, else 任务分工表); a row's places are read from all its cells before the unit cell, a wrapped
 cell as one line. A list closing a chapter (``Structure.chapter_lists``) goes to every item of the
 chapter without a list of its own, after clauses, inline lists and task-table rows. A measure's own
 facts are read from its text without its sub-points' text (a parent may enclose them when a paragraph
-after an enumeration is its again). Free paragraphs under a ■ 保障措施 part heading can name document leads.
+after an enumeration is its again). A section heading over items with no list of its own
+(``Structure.section_heads``) gives its places and targets to the document. Free paragraphs under a ■ 保障措施 part heading can name document leads.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
@@ -200,6 +201,14 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
         m.targets = _targets(nt, segment, start, m.key, _default_year(m, by_key, nt, structure.measure_offsets),
                              _section_headings(m, by_key, chapter_title))
 
+    # A section heading over numbered items ("（一）北部宝山：打造…" then 1．…) with no list of its own is
+    # no measure of its own content: its places and targets are the document's.
+    for m in structure.measures:
+        if m.key in structure.section_heads and not m.responsibilities:
+            record.places.extend(m.places)
+            record.targets.extend(replace(t, measure_key=None) for t in m.targets)
+            m.places, m.targets = [], []
+
     # Document-level mentions from text outside measures.
     for paragraph, _chapter in structure.free_paragraphs:
         record.sectors.extend(_sectors(ctx, nt, paragraph.text, paragraph.start))
@@ -335,7 +344,7 @@ def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve, off
                 text=clause,
                 kind=row.kind,
                 chapter_key=None,
-                chapter="任务分工表",
+                chapter=row.group_title or "任务分工表",
                 parent_key=None,
                 level=1,
                 order=len(record.measures),

@@ -34,6 +34,10 @@ Forms recognised (conventions of Chinese government documents):
 - a 会同 list ends where the verb begins ("会同市科委组建…委员会" -> 市科委) and "会同市有关部门" names none;
   after 由…牵头 / in its 会同 list an unknown name with a unit's suffix (经济发展处, 临港集团) is a unit;
 - an unclosed clause runs to the end of the paragraph (with a warning).
+A 各 group without a unit suffix (各高校, 沿河各区, 各有关单位) is a unit in a bracketed list whose other names are
+units (kept as written when uncatalogued); "（由A、B按职责分工负责）" and "…按职责分工落实" read like "（A、B按职责分工
+负责）"; "建立由A牵头，B、C等参加的…机制": the participants support; in a document issued by a 管委会 (its red
+header "X管理委员会文件" or title line "X管理委员会关于…") a bare 管委会 is that issuer.
 A company (…公司/集团/有限公司) in a list of units is a unit (kept uncatalogued unless known), never one cut
 out of running text. A recommendation proposing an arrangement (建议由A牵头…) assigns nothing (``is_proposal``).
 Roles: explicit 牵头/主办 markers make leads (a marker after a list, "A、B牵头", applies to the whole
@@ -80,12 +84,12 @@ GENERIC_HEAD = re.compile(r"^(?:各|市|区|本市|本区)?(?:各)?(?:有关|相
 GENERIC_SUBJECT = re.compile(r"^(?:各|市|区)?(?:各)?(?:有关|相关)?(?:部门|单位|方面|委办局|处室)$")
 # "（A、B按职责分工负责）" / "（A、B分别负责）": every unit responsible, the first listed leads.
 DUTY_PAREN = re.compile(
-    r"[（(【](?P<body>[^（）()【】\n]{2,200}?)(?:按职责分工负责|按照职责分工负责|按职责负责|分别负责|共同负责|负责)[）)】]"
+    r"[（(【]\s*由?(?P<body>[^（）()【】\n]{2,200}?)(?:按(?:照)?职责(?:分工)?(?:负责|落实)|分别负责|共同负责|负责)[）)】]"
 )
 # "…加强监管。（市市场监管局、市商务委）" -- a bare list of units closing the item.
 BARE_PAREN = re.compile(r"[（(【](?P<body>[^（）()【】\n：:]{2,200}?)[）)】][。.；;]?\s*$")
 # "（A牵头，B配合）" -- a parenthesis whose content is an agency list with role words.
-ROLE_PAREN = re.compile(r"[（(【](?P<body>[^（）()【】\n]{2,200}?(?:牵头|配合|协同|参与)[^（）()【】\n]{0,200}?)[）)】]")
+ROLE_PAREN = re.compile(r"[（(【]\s*由?(?P<body>[^（）()【】\n]{2,200}?(?:牵头|配合|协同|参与)[^（）()【】\n]{0,200}?)[）)】]")
 ROLE_LABEL = re.compile(
     r"(?P<role>牵头|主办|主责|负责|配合|协办|协同|参与|责任)\s*(?:部门|单位|处室|机构)?\s*[：:]"
 )
@@ -94,7 +98,7 @@ INLINE_LEAD = re.compile(
 )
 INLINE_SUPPORT = re.compile(
     r"(?P<names>[\u4e00-\u9fffA-Za-z0-9、和及与]{2,80}?)"
-    r"(?:按(?:照)?职责(?:分工)?(?:负责|落实)|分别负责|共同负责|(?:按职责)?(?:分工)?(?:配合|协同推进|协同配合|参与|协助))"
+    r"(?:按(?:照)?职责(?:分工)?(?:负责|落实)|分别负责|共同负责|(?:按职责)?(?:分工)?(?:配合|协同推进|协同配合|参与|参加|协助))"
 )
 # (社会 -- 人力资源社会保障局 -- is not the end of a unit's name.)
 AGENCY_SUFFIX = re.compile(
@@ -120,7 +124,7 @@ _KEYWORD_ROLE = (("牵头", "lead"), ("主办", "lead"), ("主责", "lead"),
 # A level prefix: a unit written with one of these is not a municipal unit with 市 left out.
 LEVEL_PREFIX = re.compile(r"^(?:市|区|县|镇|街道|上海|国家|中国|中央|国务院|各|相关|有关|全国|[\u4e00-\u9fff]{1,4}(?:区|县|镇))")
 TRAILERS = re.compile(
-    r"(?:等(?:相关|有关|行业)?(?:主管)?(?:部门|单位|方面|区|区政府)?|按职责分工负责|按职责负责|分别负责|按职责分工|共同负责|负责)$"
+    r"(?:等(?:相关|有关|行业)?(?:主管)?(?:部门|单位|方面|区|区政府)?|按(?:照)?职责(?:分工)?(?:负责|落实)|分别负责|按职责分工|共同负责|负责)$"
 )
 GROUP_TAIL = re.compile(r"^(?:县级市|县|街道|乡镇|镇|开发区|园区|委办局|办|局|委|管委会)$")
 
@@ -165,6 +169,23 @@ def is_company(name: str) -> bool:
 def looks_like_listed_unit(name: str, resolve: Resolver) -> bool:
     """A name in a list of units (a clause, a table cell): an agency, or a company by its suffix."""
     return looks_like_agency(name, resolve) or is_company(name)
+
+
+# A group of units addressed by 各 (各高校, 各区, 各有关单位, 沿河各区, 各成员单位): no unit suffix, but one
+# unit (kept as written when not catalogued) in a list whose other names are units. A short qualifier of
+# place may stand before 各 (沿江各区, 相关各区); 各类/各项/各种/各自/各方 are not groups of units.
+GROUP_NAME = re.compile(
+    rf"^(?:{_PLACE_CHAR}{{1,3}})?各(?!类|项|种|自|方|个|级别|界|地)(?:有关|相关)?[\u4e00-\u9fff]{{1,6}}$")
+
+
+def is_group_name(name: str) -> bool:
+    return bool(GROUP_NAME.match(name)) and not re.search(r"[的了着是和与及]", name)
+
+
+def _list_of_units(units: list["_Unit"], resolve: Resolver) -> bool:
+    """Every name a unit or a 各 group, at least one of them a unit (not only groups)."""
+    real = [u for u in units if looks_like_listed_unit(u.written, resolve)]
+    return bool(real) and all(u in real or is_group_name(u.written) for u in units)
 
 
 MAX_CLAUSE_CHARS = 400
@@ -424,14 +445,17 @@ def extract_responsibilities(
     # "（A牵头，B、C配合）"
     for m in ROLE_PAREN.finditer(text):
         units = _split_units(m.group("body"), m.start("body"), None, resolve)
+        groups = [u for u in units if is_group_name(u.written) and not looks_like_listed_unit(u.written, resolve)]
         units = [u for u in units if looks_like_listed_unit(u.written, resolve)]
+        if units:  # a 各 group in a list of units is a unit (沿河各区配合)
+            units = sorted(units + groups, key=lambda u: u.start)
         if units and any(u.role == "lead" for u in units):
             return _to_responsibilities(units, m.group(), m.start(), m.end(), nt, base, resolve, measure_key), issues
     # "（A、B按职责分工负责）", and a bare list of units closing the item "（A、B）"
     for rx in (DUTY_PAREN, BARE_PAREN):
         for m in rx.finditer(text):
             units = _split_units(m.group("body"), m.start("body"), None, resolve)
-            if units and all(looks_like_listed_unit(u.written, resolve) for u in units) and (
+            if units and _list_of_units(units, resolve) and (
                 rx is DUTY_PAREN or any(_is_unit_name(u.written, resolve) and not is_company(u.written) for u in units)
             ):
                 return _to_responsibilities(units, m.group(), m.start(), m.end(), nt, base, resolve, measure_key), issues
@@ -475,16 +499,37 @@ def _is_municipal_header(header: str) -> bool:
 DISTRICT_GOVERNMENT = re.compile(r"^区(?:人民)?政府$")
 
 
+# The issuing 管委会 of a document, from its header ("上海XX管理委员会文件" / "上海XX管理委员会关于印发…"):
+# in its own document a bare "管委会" is the issuer itself.
+_COMMITTEE_ISSUER = re.compile(r"(?m)^[ \t]*(?P<name>[\u4e00-\u9fff（）()]{2,40}?(?:管理委员会|管委会))[ \t]*(?:文件|关于)")
+SELF_COMMITTEE = re.compile(r"^本?(?:管委会|管理委员会)$")
+
+
+@lru_cache(maxsize=64)
+def _header_committee(header: str, resolve: Resolver) -> Optional[str]:
+    m = _COMMITTEE_ISSUER.search(header)
+    return resolve(m.group("name")) if m else None
+
+
 def _municipal_resolver(resolve: Resolver, nt: NormalizedText) -> Resolver:
-    """In a city-level document a unit written without 市 (经济信息化委, 财政局) is the municipal one."""
-    if getattr(resolve, "_municipal", False) or not is_municipal_document(nt):
+    """In a city-level document a unit written without 市 (经济信息化委, 财政局) is the municipal one; in a
+    document issued by a 管委会 a bare "管委会" is the issuer (when catalogued)."""
+    if getattr(resolve, "_municipal", False):
+        return resolve
+    municipal = is_municipal_document(nt)
+    committee = _header_committee(nt.text[:1000], resolve)
+    if not municipal and committee is None:
         return resolve
 
     def resolver(written: str) -> Optional[str]:
         found = resolve(written)
         if found is None:
             name = clean_name(written)
-            if name and not LEVEL_PREFIX.match(name) and AGENCY_SUFFIX.search(name):
+            if committee is not None and SELF_COMMITTEE.match(name):
+                found = committee
+            elif not municipal:
+                pass
+            elif name and not LEVEL_PREFIX.match(name) and AGENCY_SUFFIX.search(name):
                 found = resolve("市" + name)
             elif DISTRICT_GOVERNMENT.match(name):
                 found = resolve("各" + name)  # "区人民政府应当…" in a city's regulation: every district's

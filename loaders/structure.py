@@ -49,6 +49,9 @@ Conventions of Chinese government documents that drive the parser:
   (``chapter_lists``): the pipeline gives it to every item without a list of its own;
 - a paragraph after the closing point of an enumeration its parent introduced with a colon
   ("（2）…按以下标准补贴：" "①…；" "②…。" "单个企业最高…。（责任单位：…）") is the parent's again;
+- a （一） heading that is only a title ("（一）北部宝山：打造…", no body sentence) over numbered items
+  is a section heading (``section_heads``): without a list of its own, its words (places, targets) are
+  the document's, not a measure's;
 - a section reviewing the past (一、2024年工作回顾 / 过去一年) has no items: its （一）… are its text;
 - 一是… items at the top level are one paragraph each (the closing "各区、各部门要…" is document
   text); 特此通知 ends the numbered text; a web page's 相关链接/分享到/主办：/版权所有/ICP备 lines after
@@ -249,6 +252,9 @@ class Structure:
     chapter_lists: list[tuple[tuple[int, int], list[str]]] = field(default_factory=list)
     # the part heading (■ 保障措施) over a free paragraph outside any chapter: paragraph start -> title
     part_titles: dict[int, str] = field(default_factory=dict)
+    # items that are only a section heading over numbered items ("（一）北部宝山：打造…" then 1．… 2．…):
+    # no body of their own -- their words (places, targets) are the document's when they have no list
+    section_heads: set[str] = field(default_factory=set)
 
 
 def split_paragraphs(text: str) -> list[Paragraph]:
@@ -593,10 +599,23 @@ def _parse_structure(nt: NormalizedText, doc_kind: str, forced_chapter_style: Op
         if id(u) in skipped:
             free_out.append((Paragraph(u.start, u.end, nt.text[u.start:u.end]), chapter_keys.get(id(u.chapter)) if u.chapter else None))
     free_out.sort(key=lambda item: item[0].start)
+    with_items = {id(u.parent) for u in units if u.parent is not None}
+    section_heads = {unit_keys[id(u)] for u in units
+                     if id(u) in unit_keys and id(u) in with_items and not u.body_paragraphs
+                     and _title_only(nt.text[u.start:u.head_end], u)}
     flat = forced_chapter_style is None and doc_kind != "research_report" and _flat_items(units, chapter_style, nt)
     lists_out = [(span, [unit_keys[id(u)] for u in items if id(u) in unit_keys]) for span, items in chapter_lists]
     return Structure(chapters=chapters, measures=measures, free_paragraphs=free_out, measure_offsets=measure_offsets,
-                     chapter_lists=[(span, keys) for span, keys in lists_out if keys], part_titles=part_titles), flat
+                     chapter_lists=[(span, keys) for span, keys in lists_out if keys], part_titles=part_titles,
+                     section_heads=section_heads), flat
+
+
+def _title_only(heading: str, unit: "Unit") -> bool:
+    """Is the heading paragraph a title alone -- no sentence after it, a subtitle after a colon allowed
+    ("（一）北部宝山：打造科创主阵地重要承载区", "（一）推进张江科学城高质量发展。")?"""
+    rest = heading[unit.label.end:].strip()
+    return unit.style not in ("article", "card") and bool(rest) and len(rest) <= 40 \
+        and not re.search(r"[。；;！？，,]", rest.rstrip("。.；;"))
 
 
 TITLE_TYPE = re.compile(r"(?:通知|通报|意见|决定|批复|复函|函)")

@@ -19,6 +19,10 @@ A table of projects (task column 项目名称/工程名称) gives ``kind="projec
 between the task and unit columns (建设地点/总投资/建设周期) the row's title is its first cell and a cell
 wrapped over lines is the first attribute's (``TableRow.wraps``: read as one line); every unit of a
 牵头单位 column without a 配合 column leads (a single 责任单位 column: the first leads).
+A markdown pipe table ("| 序号 | 重点任务 | 牵头单位 |", a "|---|" separator line, "| 一、… | | |" group
+rows) is read as a tab-separated one (``pipe_tables``: cells split on |, the separator blanked, a cell wrapped
+onto a line not starting with | is one cell) and ends at its first line that is not a table line; a group
+row's text is its rows' chapter (``TableRow.group_title``).
 ``repeated_item`` finds the body item an annex row repeats (the row then belongs to it): the same
 title, one containing the other, or the row abridging the title (characters left out, same start and
 end, ≥ 3/4 of its length, a single such item).
@@ -70,6 +74,7 @@ class TableRow:
     task_start: int = 0
     task_end: int = 0  # end of the task cell(s) in the original text
     group: Optional[str] = None  # the group row's number (二 for "二、…") when 序号 restarts per group
+    group_title: Optional[str] = None  # the group row above the row ("二、推进消费品以旧换新"), its chapter
     split: bool = False  # separate 牵头 and 配合 columns (the row marks its roles itself)
     kind: str = "task"  # "project" in a table of projects (a 项目名称 column)
     wraps: list[int] = field(default_factory=list)  # offsets of line breaks inside a cell (a wrapped cell)
@@ -103,10 +108,71 @@ def _agency_names(token: str) -> list[str]:
     return [clean_name(p) for p in re.split(r"[、，,；;]", token) if clean_name(p)]
 
 
+# A markdown pipe table (a web page or a DOCX converted to text): "| 序号 | 任务 | 牵头单位 |", a separator
+# line "|---|:---:|", rows "| 1 | … | … |"; a cell wrapped by a line break continues on a line not starting
+# with "|" (the previous line did not end with "|").
+PIPE_LINE = re.compile(r"^[ \t\u3000]*\|")
+PIPE_SEPARATOR = re.compile(r"^[ \t\u3000]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*(?::?-{3,}:?[ \t]*)?$")
+
+
+def pipe_tables(raw: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the markdown pipe tables in ``raw``: two or more consecutive lines
+    starting with "|" (with the continuation lines of wrapped cells); a table ends at the first line that
+    is not a table line."""
+    spans: list[tuple[int, int]] = []
+    start: Optional[int] = None
+    lines = 0
+    open_cell = False  # the previous table line did not end with "|": this line continues its cell
+    pos = 0
+    for line in raw.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if PIPE_LINE.match(body) or (open_cell and body.strip() and "|" in body):
+            if start is None:
+                start, lines = pos, 0
+            lines += 1
+            open_cell = not body.rstrip().endswith("|")
+        else:
+            if start is not None and lines >= 2:
+                spans.append((start, pos))
+            start, open_cell = None, False
+        pos += len(line)
+    if start is not None and lines >= 2:
+        spans.append((start, pos))
+    return spans
+
+
+def _unpipe(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with its pipe tables as tab-separated rows (same length, offsets kept): a separator line
+    is blanked, a "|" between cells becomes a tab, one opening or closing a line a space."""
+    if not spans:
+        return text
+    chars = list(text)
+    for s, e in spans:
+        pos = s
+        for line in text[s:e].splitlines(keepends=True):
+            body = line.rstrip("\r\n")
+            if PIPE_SEPARATOR.match(body):
+                for k in range(pos, pos + len(body)):
+                    chars[k] = " "
+            else:
+                bars = [pos + k for k, ch in enumerate(body) if ch == "|"]
+                first = PIPE_LINE.match(body) is not None
+                last = body.rstrip().endswith("|")
+                for n, k in enumerate(bars):
+                    edge = (n == 0 and first) or (n == len(bars) - 1 and last)
+                    chars[k] = " " if edge else "\t"
+            pos += len(line)
+    return "".join(chars)
+
+
 def find_task_tables(raw: str, resolve: Resolver, original: Optional[str] = None) -> list[TableRow]:
     """The rows of every task table in ``raw``; ``original`` is the same text before width
-    normalization (same offsets), whose tabs tell a tab-separated row's columns."""
+    normalization (same offsets), whose tabs tell a tab-separated row's columns. A markdown pipe table
+    is read as a tab-separated one and ends at its last line."""
     cols = original if original is not None and len(original) == len(raw) else raw
+    pipes = pipe_tables(raw)
+    if pipes:
+        raw, cols = _unpipe(raw, pipes), _unpipe(cols, pipes)
     rows: list[TableRow] = []
     pos = 0
     while True:
@@ -138,8 +204,9 @@ def find_task_tables(raw: str, resolve: Resolver, original: Optional[str] = None
             project=bool(between) and bool(PROJECT_COL.search(between[0])),
             all_lead=bool(re.search(r"牵\s*头", lead_m.group())) and not has_support,
         )
+        limit = next((e for s, e in pipes if s <= m.start() < e), None)
         table_rows, pos = _parse_rows(raw, body_start, has_support, resolve, has_measures, remark_col, m.start(),
-                                      cols, layout)
+                                      cols, layout, limit)
         rows.extend(table_rows)
         if pos <= m.end():
             pos = m.end()
@@ -181,20 +248,28 @@ def _group_row_end(raw: str, tokens: list[tuple[str, int, int]], j: int) -> Opti
     return k
 
 
+def _group_title(raw: str, offset: int) -> str:
+    """The text of the group row whose number is at ``offset`` (its line, empty cells dropped)."""
+    line_end = raw.find("\n", offset)
+    return re.sub(r"\s+", "", raw[offset: len(raw) if line_end == -1 else line_end])
+
+
 def _parse_rows(raw: str, start: int, has_support: bool, resolve: Resolver,
                 has_measures: bool = False, remark_col: Optional[int] = None,
                 header_start: Optional[int] = None, cols: Optional[str] = None,
-                layout: Optional[_Layout] = None) -> tuple[list[TableRow], int]:
-    tokens = [(t.group(), t.start(), t.end()) for t in TOKEN.finditer(raw, start)
+                layout: Optional[_Layout] = None, limit: Optional[int] = None) -> tuple[list[TableRow], int]:
+    tokens = [(t.group(), t.start(), t.end()) for t in TOKEN.finditer(raw, start, limit if limit is not None else len(raw))
               if not _in_remark_column(cols or raw, t.start(), remark_col)]
     # drop header leftovers before the first row number (a group row may open the table)
     i = 0
     group: Optional[str] = None
+    group_title: Optional[str] = None
     while i < len(tokens) and not _is_number(tokens[i], 1):
         if i > 8:
             return [], start
         if _group_row_end(raw, tokens, i) is not None:
             group = GROUP_ROW.match(tokens[i][0]).group("n")
+            group_title = _group_title(raw, tokens[i][1])
         i += 1
     # a one-cell-per-line table with a 备注 column after 时限: the cells after the deadline are remarks
     remarks_after_deadline = remark_col is None and i < len(tokens) and bool(
@@ -226,11 +301,12 @@ def _parse_rows(raw: str, start: int, has_support: bool, resolve: Resolver,
             line_end = raw.find("\n", row.end)
             row.end = len(raw) if line_end == -1 else line_end
         rows.append(row)
-        row.group = group
+        row.group, row.group_title = group, group_title
         expected += 1
         i = j
         if next_group is not None:
             group = GROUP_ROW.match(tokens[j][0]).group("n")
+            group_title = _group_title(raw, tokens[j][1])
             i = next_group
             if _is_number(tokens[i], 1) and expected != 1:
                 expected, restarted = 1, True

@@ -20,8 +20,8 @@ Rules (conventions of Chinese government documents):
   lines and document numbers (no unit), and bare years/dates (年/月/日 are not units) are
   never quantities. The one unitless quantity is the value of an index (PUE值, 系数, 指数)
   right after a limit or goal verb ("新建数据中心PUE值不高于1.25" -> 1.25, unit "", "<=").
-  A rate unit written with a slash is one unit (50万元/亩, 200万吨/年; denominators in the
-  vocabulary). An amount followed by 级 (not 级别) is a class of the counted noun, never a quantity
+  A rate unit written with a slash is one unit (50万元/亩, 200万吨/年, 20万元/家, 5万元/人: any time
+  span, area or counter in the vocabulary's denominators). 日/天 are durations, never a date (6月30日). An amount followed by 级 (not 级别) is a class of the counted noun, never a quantity
   ("培育营收百亿元级企业30家" -> 30家; "万吨级码头").
 * Commitment: a quantity is a target only when something commits to it:
   - an explicit aim or limit right before it (力争/争取/确保 …, 最高/不超过/不低于/至少 …),
@@ -64,7 +64,11 @@ Rules (conventions of Chinese government documents):
   a limit word before the quantity's verb ("至少建成1个") is its cue; 个月 (and other
   ``cue_only_units``) are quantities only after a limit or goal verb ("压缩至6个月以内").
   A series "最高1000万元、2000万元、3000万元支持" (same unit, joined by 、/和/及) shares the cue
-  before its first member and the noun after its last one.
+  before its first member and the noun after its last one; a list of rates "分别按照实际投入的30%、20%给予
+  补贴" is a list of support rates (个百分点 too: "按照贷款本金的1.5个百分点给予贴息").
+  A support standard "按照[basis]N元的标准给予X" (每人1500元, 租金补贴每平方米每天1.5元, 每留用1人1000元) is a
+  target "=" with X as metric (the basis head and 每… in brackets); the count of the basis (每留用1人) is not.
+  Quantities inside a short quotation (“1次政策宣介、3次岗位推荐”的“1131”服务) name a scheme: no target.
   Statistics are rejected: a statistic marker (截至, 数据显示, 同比, 拥有, 目前, 仅为, 例如 …)
   earlier in the sentence, not followed by a deadline frame; and, for goal verbs, weak cues
   and commitment verbs, a bare year ("2019年上海…", "2021年…达6.8万亿美元") in the
@@ -94,7 +98,8 @@ Rules (conventions of Chinese government documents):
   每年/年均/累计 stay in the metric ("每年新增数字经济新兴企业主体"). "将X打造成N亿元级别的…"
   uses X. A quantity whose metric comes out empty (打造四个“100+”) is dropped. A subject that is only a
   frequency ("设立…专项资金，每年不少于10亿元") gives way to the previous clause's object; a modal 可
-  closing the subject is dropped.
+  closing the subject is dropped. A subject that is only 最高分别/分别/均 names nothing (the previous clause's
+  object is the metric), and a clause naming only a period (连续三年, 五年内) is skipped on the way back.
 * Year: the nearest deadline frame BEFORE the quantity (到2025年, 到2025年底, 到2022年末,
   2025年前, 至2025年, 在2025年前; "十一五".."十五五" 期间/末 map to 2010..2030); a frame governs the
   clauses after it up to the end of its sentence, across ；("到2026年，…；建设…50家" -> 2026), never
@@ -102,7 +107,9 @@ Rules (conventions of Chinese government documents):
   sentence a plan for acceptance). A plain year opening a sentence of commitments (力争/确保/争取/
   不少于/不低于, no statistic or forecast marker: "2025年，全市…力争突破1万亿元") is such a frame. Else
   a bare year leading an accepted sentence with a limit ("2035年上海建设用地规模不超过…" -> 2035),
-  else ``default_year``.
+  else ``default_year``. In a goal section (a heading 总体目标/主要目标/发展目标 … in ``headings``) the last
+  到YYYY年 frame before a quantity dates it across 。 to the end of the text (the year only: acceptance
+  still needs the quantity's own cue).
 """
 
 from __future__ import annotations
@@ -351,6 +358,22 @@ _CONDITION = re.compile(r"\s*(?:对于|对|凡|针对)")
 _RATE_AFTER = re.compile(r"\s*(?:(?:的)?\s*(?:给予|予以)\s*(?P<mod>(?:(?![的不最])[\u4e00-\u9fff]){0,4}?)|进行"
                          r"|的\s*(?P<mod2>(?:(?![的不最])[\u4e00-\u9fff]){1,4}?))?\s*(?:的)?"
                          r"(?P<noun>补贴|奖励|资助|支持|补助|贴息|奖补|补偿)")
+# a support standard: "按照每人1500元的标准给予一次性扩岗补助", "按照租金补贴每平方米每天1.5元的标准给予补贴"
+# (a fixed amount per beneficiary or per unit: "="); the support noun after 给予 is the metric, the basis
+# written between 按照 and the amount (每人每月, 每留用1人) qualifies it
+_STANDARD_AFTER = re.compile(r"\s*的\s*(?:标准|额度)\s*(?:给予|予以|发放)\s*(?P<obj>[^，,。；;：:（）()]{1,20})")
+_STANDARD_BASIS = re.compile(r"按(?:照)?\s*(?P<head>[^，,。；;：:（）()每]{0,12}?)\s*(?P<per>(?:每[^，,。；;：:（）()每]{1,6}?)*)\s*$")
+# a subject left with only a limit or distribution word ("…给予补贴，最高分别不超过200万元、100万元")
+_SUBJECT_FILLER = re.compile(r"(?:最高|最多|至多)?\s*(?:分别|均|各)?\s*$")
+# a clause naming only a period ("连续三年", "连续补贴三年", "五年内") is not the noun a cap limits
+_PERIOD_CLAUSE = re.compile(r"\s*(?:连续|持续|最长)?[\u4e00-\u9fff]{0,3}?[一二两三四五六七八九十\d]+\s*(?:个)?"
+                            r"(?:年|个月|月|周|天|日)(?:内|以内|期间)?\s*")
+# quantities inside a short quotation name a scheme or slogan (“1次政策宣介、…、1次技能培训”的“1131”服务),
+# not a commitment: a quotation without sentence punctuation, at most 40 characters
+_QUOTE = re.compile(r"“[^“”。；;，,]{1,40}”")
+# the heading of a goal section (一、总体目标 / （二）主要目标 / 发展目标): its 到YYYY年 frame dates every
+# sentence of the section, across 。
+_GOAL_HEADING = re.compile(r"^(?:总体|主要|发展|工作|行动|预期|总体发展|主要发展|具体)?目标$")
 # where the subject of a goal clause ends: "入境消费规模|实现翻一番"
 _SUBJECT_END = re.compile(r"实现|达到|突破|超过|保持|稳定在|力争|争取|确保|翻一番|翻番|增长|提高|提升")
 _PRONOUNS = frozenset({"其", "之", "它", "它们", "其打造", "他们"})
@@ -561,6 +584,8 @@ def _candidates(text: str) -> list[_Cand]:
                 comp = ">"
         if unit.endswith("个") and text.startswith("月", e):
             continue  # "3至6个月": a duration, not a count
+        if unit in ("日", "天") and text[s - 1:s] in ("月", "年"):
+            continue  # "6月30日": a date, not a duration
         if text.startswith("级", e) and not text.startswith("级别", e):
             continue  # a class of the counted noun: "营收百亿元级企业30家", "万吨级码头" (not an amount)
         qty_end = e
@@ -644,6 +669,15 @@ def review_heading(heading: str) -> bool:
     return bool(_REVIEW_HEADING.search(h)) and not _REVIEW_HEADING_EXCEPT.search(h)
 
 
+def goal_heading(heading: str) -> bool:
+    """True for the heading of a goal section ("一、总体目标", "（二）主要目标", "发展目标")."""
+    h = _HEADING_LABEL.sub("", heading or "", count=1).strip().rstrip("。：:；;")
+    return bool(h) and bool(_GOAL_HEADING.match(h))
+
+
+_RATE_UNITS = ("%", "‰", "个百分点")
+
+
 def extract_targets(text: str, *, default_year: int | None = None,
                     headings: tuple[str, ...] | list[str] = ()) -> list[TargetMatch]:
     """Quantitative targets in ``text`` (see the module docstring for the rules).
@@ -661,6 +695,14 @@ def extract_targets(text: str, *, default_year: int | None = None,
     if not cands:
         return []
     cands = _drop_trailing_qualifiers(text, cands)
+    # a quantity inside a short quotation names a scheme (“1次政策宣介、3次岗位推荐”的服务): no target
+    quotes = [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
+    if quotes:
+        cands = [c for c in cands if c.plus or not any(qs < c.start and c.qty_end < qe for qs, qe in quotes)]
+        if not cands:
+            return []
+    # in a goal section a 到YYYY年 frame dates the whole section, not only its sentence
+    goal_section = any(goal_heading(h) for h in headings or ())
     idx = _Index(text)
     out: list[TargetMatch] = []
     last_accept: Optional[tuple[int, int, str]] = None  # (clause_lo, metric end, how)
@@ -718,7 +760,7 @@ def extract_targets(text: str, *, default_year: int | None = None,
             lv = _LIMIT_BEFORE_VERB.search(prefix)
             if lv:  # "至少建成1个": the limit governs the verb's quantity
                 cue, cue_start = lv.group("cue"), pre_lo + lv.start()
-        if imm is None and c.unit in ("%", "‰") and _rate_after(text, c.end, c_lo, c.start):
+        if imm is None and c.unit in _RATE_UNITS and _rate_after(text, last.end, c_lo, c.start):
             # "给予不超过产品年度销售额50%的奖励": the cap stands before the rate's base
             rc = _RATE_CAP_BEFORE.search(prefix)
             if rc:
@@ -784,6 +826,9 @@ def extract_targets(text: str, *, default_year: int | None = None,
         # a threshold in a condition is not a target: "对年度营业收入首次超过1亿元的平台企业，给予…"
         if text.startswith("的", last.end) and _CONDITION.match(text, c_lo) and not _GRANT.search(text, c_lo, c.start):
             continue  # (after 给予 the quantity is the support: "对…引进的人才给予最高50万元的安居补贴")
+        # the basis of a per-unit amount: "按照每吸纳1人2000元的标准给予奖励" (1人 counts the basis)
+        if i + 1 < len(cands) and not text[c.end:cands[i + 1].start].strip() and "每" in text[c_lo:c.start]:
+            continue
         # a penalty is a sanction: "处1万元以上10万元以下罚款"
         if _PENALTY.match(text, last.end):
             continue
@@ -791,7 +836,10 @@ def extract_targets(text: str, *, default_year: int | None = None,
         if _OBLIGATION.match(_clean_lead(text[s_lo:c.start], 0)[0]):
             continue
         # a support rate: "按照年度销售额的5%给予奖励"
-        rate = _rate_after(text, c.end, c_lo, c.start) if c.unit in ("%", "‰") else None
+        # (a list of rates "分别按照实际投入的30%、20%给予补贴" is paid as the noun after its last member)
+        rate = _rate_after(text, last.end, c_lo, c.start) if c.unit in _RATE_UNITS else None
+        # a support standard: "按照每人1500元的标准给予一次性扩岗补助" (a fixed amount, "=")
+        standard = _STANDARD_AFTER.match(text, last.end) if rate is None and not c.plus else None
 
         # --- decide
         strong = aim or (cue in _LIMIT_CUES)
@@ -802,7 +850,7 @@ def extract_targets(text: str, *, default_year: int | None = None,
         if c.plus and not (action or cue or frame_any):
             continue
         accepted = False
-        if strong or rate or aim_clause:
+        if strong or rate or standard or aim_clause:
             accepted = True
         elif forecast and not action:
             accepted = False
@@ -856,6 +904,17 @@ def extract_targets(text: str, *, default_year: int | None = None,
         if rate:
             metric = (rate.group("mod") or rate.group("mod2") or "") + rate.group("noun") + "比例"  # "给予不超过30%的补贴" -> 补贴比例
             metric_end = rate.end()
+        elif standard:
+            obj = _TRAIL_CONJ.sub("", standard.group("obj")).strip()
+            metric, metric_end = obj, standard.end()
+            bm = _STANDARD_BASIS.search(text, c_lo, c.start)
+            if bm:
+                head, per = bm.group("head").strip(), re.sub(r"\s+", "", bm.group("per"))
+                if head and "的" not in head:
+                    metric = head if head.endswith(obj) else head + obj
+                if per:
+                    metric += "（" + per + "）"
+                metric_start = bm.start()
         elif m_after and not _FILLER_AFTER.match(m_after):
             metric = m_after.strip()
             metric_end = after_s + len(m_after)
@@ -889,6 +948,8 @@ def extract_targets(text: str, *, default_year: int | None = None,
                         break
             metric = seg.strip().rstrip("的").strip()
             metric = re.sub(r"(?<=.)(?:可以|可)$", "", metric)  # "支持比例可提高至…": the modal is no part
+            if cue in _LIMIT_CUES:  # "…给予补贴，最高分别不超过200万元": 最高分别 names nothing
+                metric = metric[:_SUBJECT_FILLER.search(metric).start()].strip()
             freq = ""
             if _FREQ_ONLY.fullmatch(metric):
                 freq, metric = metric, ""
@@ -905,8 +966,11 @@ def extract_targets(text: str, *, default_year: int | None = None,
                     metric = _clean_lead(prev_clause[:vm.start()].strip(), 0)[0].strip()
                     metric_start = p_lo
             if not metric and strong and c_lo > s_lo:
-                # "…给予奖励，最高不超过1000万元": the limit applies to the previous clause
+                # "…给予奖励，最高不超过1000万元": the limit applies to the previous clause (a clause
+                # naming only a period, "…给予落户奖励，连续三年，每年最高…", is skipped)
                 p_lo, p_hi = idx.clause_bounds(c_lo - 1, c_lo - 1)
+                while p_lo > s_lo and _PERIOD_CLAUSE.fullmatch(text, p_lo, p_hi):
+                    p_lo, p_hi = idx.clause_bounds(p_lo - 1, p_lo - 1)
                 prev_clause = text[p_lo:p_hi]
                 pa = [a for a in idx.actions[bisect_left(idx.action_starts, p_lo):]
                       if a[1] <= p_hi]
@@ -922,8 +986,17 @@ def extract_targets(text: str, *, default_year: int | None = None,
             continue
 
         # --- year (a frame governs the clauses after it, not those before it)
+        section_frame = None
+        if frame_before is None and goal_section:
+            # a goal section's 到YYYY年 dates its later sentences too (only their year: acceptance
+            # still needs a cue of their own)
+            sf = idx._in(idx.frame_starts, 0, c.start)
+            if len(sf):
+                section_frame = idx.frames[sf[-1]]
         if frame_before is not None:
             year: Optional[int] = frame_before[2]
+        elif section_frame is not None and not bare_ctx:
+            year = section_frame[2]
         elif lead_bare is not None and strong:
             year = lead_bare
         else:

@@ -312,8 +312,8 @@ def test_a_place_that_begins_an_institution_or_company_name_is_not_a_place(match
     assert [p.name for p in matcher.find_places(text)] == []
     # a verb between the place and the institution word: the place is a mention
     assert [p.name for p in matcher.find_places("支持在张江建设实验室")] == ["张江"]
-    # a 大学城 is an area, not a university
-    assert [p.name for p in matcher.find_places("推动临港大学城建设")] == ["临港"]
+    # a 大学城 is an area, not a university: the named university town is the place
+    assert [p.name for p in matcher.find_places("推动临港大学城建设")] == ["临港大学城"]
 
 
 def test_uncatalogued_names_never_start_at_a_verb_or_modal_word(matcher):
@@ -360,3 +360,39 @@ def test_a_place_opening_a_postal_address_is_not_a_mention(matcher):
     assert matcher.find_places("受理地址：闵行区沪闵路6088号1205室") == []
     assert matcher.find_places("地址：上海市浦东新区张杨路1588弄") == []
     assert [p.name for p in matcher.find_places("支持闵行区建设人工智能产业集聚区")] == ["闵行区"]
+
+
+def test_rivers_parks_and_streets_are_catalogued_places(matcher):
+    names = [p.name for p in matcher.find_places("推进黄浦江两岸和苏州河沿岸贯通，加快世纪公园周边改造")]
+    assert names == ["黄浦江", "苏州河", "世纪公园"]
+    assert [p.name for p in matcher.find_places("推动武康路、安福路等街区焕新")] == ["武康路", "安福路"]
+    # a street followed by its house number is an address, not a mention
+    assert [p.name for p in matcher.find_places("地址：武康路100号")] == []
+
+
+def test_a_place_opening_a_rail_line_or_road_name_is_not_a_place(matcher):
+    assert [p.name for p in matcher.find_places("推进金山铁路提速和嘉定城际建设")] == []
+    assert [p.name for p in matcher.find_places("加快金山区交通建设")] == ["金山区"]
+
+
+def test_resort_university_town_and_shopping_district_suffixes(matcher):
+    found = {p.name: (p.kind, p.catalogued) for p in matcher.find_places("建设奉贤海湾旅游度假区，推动临港大学城发展")}
+    assert found == {"奉贤海湾旅游度假区": ("zone", False), "临港大学城": ("area", False)}
+    found = {p.name: p.kind for p in matcher.find_places("提升五角场商圈能级，对真北路商圈、七宝商圈内企业给予支持")}
+    assert found == {"五角场": "area", "真北路商圈": "area", "七宝商圈": "area"}
+    # described, not named: graded, generic or long
+    for text in ("打造一批地标商圈", "培育数字化转型示范商圈", "建设不同类型数字商圈", "支持重点商圈更新", "新天地、环球港等商圈"):
+        assert [p.name for p in matcher.find_places(text) if not p.catalogued] == [], text
+
+
+def test_no_name_across_a_subject_and_its_verb(matcher):
+    assert [p.name for p in matcher.find_places("管委会每年安排开发区专项资金不少于5亿元")] == []
+    assert [p.name for p in matcher.find_places("区政府统筹安排功能区建设")] == []
+    # a name after the verb is still one
+    assert [p.name for p in matcher.find_places("加快建设莘庄工业区")] == ["莘庄工业区"]
+
+
+def test_city_wide_pilot_designation_and_student_parks_are_not_places(matcher):
+    assert [p.name for p in matcher.find_places("推进本市绿色金融改革试验区建设")] == []
+    assert [p.name for p in matcher.find_places("高质量建设上海普惠金融改革试验区")] == []
+    assert [p.name for p in matcher.find_places("支持各高校建设大学生创业园区和青年创业基地")] == []

@@ -618,3 +618,51 @@ def test_round7_title_lines():
     assert (guide.issuer, guide.kind) == ("临港新片区管委会", "application_guide")
     assert _meta("沪经信〔2025〕5号\n上海市经济和信息化委员会关于开展2025年度专项资金项目申报工作的通知\n").kind == \
         "application_guide"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a 各 group in a list of units is one unit, kept as written when not catalogued
+        ("开展招聘。（市人力资源社会保障局、市教委、各职业院校负责）",
+         [("市人力资源社会保障局", "lead", True), ("市教委", "support", True), ("各职业院校", "support", False)]),
+        ("整治岸线。（市水务局牵头，沿江各区配合）",
+         [("市水务局", "lead", True), ("沿江各区", "support", False)]),
+        # 由 inside the brackets; 按职责分工落实 like 按职责分工负责; 各相关部门 is the catalogued 各有关部门
+        ("开展帮扶。（由市民政局、市残联按职责分工负责）",
+         [("市民政局", "lead", True), ("市残联", "support", True)]),
+        ("布局先导区。（市发展改革委牵头，各相关部门按职责分工落实）",
+         [("市发展改革委", "lead", True), ("各有关部门", "support", True)]),
+        # "建立由A牵头，B、C等参加的…机制": the participants support
+        ("建立由市商务委牵头，市财政局、市税务局等参加的协调机制。",
+         [("市商务委", "lead", True), ("市财政局", "support", True), ("市税务局", "support", True)]),
+        # negative: only groups, or a 各类 phrase, is no list of units
+        ("开展培训。（各高校、各区）", []),
+        ("支持企业。（市科委、各类企业）", []),
+        ("组织企业参加展会。由市商务委牵头，组织企业参加展会。", [("市商务委", "lead", True)]),
+    ],
+)
+def test_round8_groups_and_participants(text, expected):
+    nt = normalize(text, "t.txt")
+    resp, _ = extract_responsibilities(nt.text, 0, nt, resolve)
+    assert [(r.agency, r.role, r.catalogued) for r in resp] == expected
+
+
+def test_round8_bare_committee_is_the_issuing_committee():
+    head = "上海虹桥国际中央商务区管理委员会文件\n\n沪虹商管〔2025〕1号\n\n"
+    nt = normalize(head + "（一）建设平台。由管委会牵头，会同闵行区政府推进落实。\n", "t.txt")
+    resp, _ = extract_responsibilities(nt.text, 0, nt, resolve)
+    assert [(r.agency, r.role) for r in resp] == [("虹桥国际中央商务区管委会", "lead"), ("闵行区政府", "support")]
+    nt = normalize(head + "（二）完善规划。（责任单位：管委会规划建设处、管委会）\n", "t.txt")
+    resp, _ = extract_responsibilities(nt.text, 0, nt, resolve)
+    assert [(r.agency, r.catalogued) for r in resp] == [("管委会规划建设处", False), ("虹桥国际中央商务区管委会", True)]
+    # a document not issued by a 管委会: a bare 管委会 stays as written
+    nt = normalize("沪经信〔2025〕1号\n（一）建设平台。（责任单位：市科委、管委会）\n", "t.txt")
+    resp, _ = extract_responsibilities(nt.text, 0, nt, resolve)
+    assert ("管委会", False) in [(r.agency, r.catalogued) for r in resp]
+
+
+def test_round8_red_header_names_the_issuer():
+    meta = _meta("上海市经济和信息化委员会文件\n\n沪经信规〔2025〕3号\n\n关于印发《某某实施方案》的通知\n\n各区人民政府：\n"
+                 "　　现将《某某实施方案》印发给你们。\n\n上海市经济和信息化委员会\n2025年3月1日\n")
+    assert (meta.issuer, meta.title, meta.issued) == ("市经济信息化委", "某某实施方案", "2025-03-01")

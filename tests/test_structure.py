@@ -436,3 +436,50 @@ def test_project_table_rows_are_projects_titled_by_their_name_cell(tmp_path):
     plain = "序号\n重点任务\n责任单位\n1\n建设平台\n区科委、区经委\n"
     assert [(r.task, r.leads, r.supports, r.kind) for r in find_task_tables(plain, _resolve)] == [
         ("建设平台", ["区科委"], ["区经委"], "task")]
+
+
+def test_markdown_pipe_table_rows_groups_wrapped_cells_and_end(tmp_path):
+    """A pipe table ("| 序号 | 任务 | 牵头单位 | 配合单位 | 时限 |", a |---| separator, group rows
+    "| 一、… | | |") is read like a tab-separated one: cells split on |, a cell wrapped onto a line
+    that does not start with | is one cell, group rows name the rows' chapter, and the table ends at the
+    first line that is not a table line (a 注： line after it is document text)."""
+    from loaders.tables import find_task_tables, pipe_tables
+
+    table = ("某区2025年重点工作清单\r\n\r\n| 序号 | 工作任务 | 牵头单位 | 配合单位 | 完成时限 |\r\n"
+             "|:---|---|---|---|---|\r\n| 一、提升产业能级 | | | | |\r\n"
+             "| 1 | 建设中试平台，全年新增中试平台3个 | 区科委 | 区经委、\r\n区财政局 | 2025年底 |\r\n"
+             "| 2 | 推进园区更新改造 | 区经委 | — | 持续推进 |\r\n"
+             "| 二、优化营商环境 | | | | |\r\n"
+             "| 3 | 优化企业服务，\r\n建立企业服务专员制度 | 区发展改革委 | 区经委 | 每季度 |\r\n"
+             "\r\n注：各街镇每月5日前报送进展，全年新增企业100家。\r\n")
+    rows = find_task_tables(table, _resolve, table)
+    assert [(r.number, r.task, r.leads, r.supports, r.group_title) for r in rows] == [
+        ("1", "建设中试平台，全年新增中试平台3个", ["区科委"], ["区经委", "区财政局"], "一、提升产业能级"),
+        ("2", "推进园区更新改造", ["区经委"], [], "一、提升产业能级"),
+        ("3", "优化企业服务，建立企业服务专员制度", ["区发展改革委"], ["区经委"], "二、优化营商环境")]
+    assert rows[-1].end < table.index("注：")
+    rec = _load(tmp_path, table)
+    by_number = {m.number: m for m in rec.measures}
+    assert by_number["3"].title == "优化企业服务，建立企业服务专员制度"
+    assert by_number["1"].chapter == "一、提升产业能级"
+    assert [t.value for t in by_number["1"].targets] == [3]
+    assert 100 in [t.value for t in rec.targets]  # the 注： line is the document's text, not row 3's
+    # negative: a site footer with | separators and a single pipe line in prose are no tables
+    assert pipe_tables("网站地图\t|\t联系我们\t|\t隐私声明\n主办：某区人民政府\n") == []
+    assert pipe_tables("正文一段。\n| 甲 | 乙 |\n正文又一段。\n") == []
+
+
+def test_a_bare_section_heading_over_items_gives_its_places_to_the_document(tmp_path):
+    """（一）北部某区：打造… -- a heading that is only a title, over numbered items and without a list of
+    its own -- names places for the document, not for a measure of its own; a heading with a body
+    sentence, or with its own list, keeps its places."""
+    rec = _load(tmp_path, "某某行动方案\n一、重点任务\n（一）北部宝山：打造科创承载区\n"
+                          "1．建设创新城。推动存量用地转型。（责任单位：市规划资源局）\n"
+                          "（二）南部金山：推进化工区转型。加快金山区产业升级，建设一批项目。\n"
+                          "2．建设产业园。推动项目落地。（责任单位：市经济信息化委）\n")
+    by_number = {m.number: m for m in rec.measures}
+    assert [p.name for p in by_number["一"].places] == []
+    assert "宝山区" in [p.name for p in rec.places]
+    assert "金山区" in [p.name for p in by_number["二"].places]  # a body sentence: a measure's own text
+    s = structure("一、重点任务\n（一）推进宝山转型\n1．建设平台。\n（二）推进金山转型。加快建设。\n2．建设园区。\n")
+    assert [m.key for m in s.measures if m.key in s.section_heads] == ["c1.s1"]

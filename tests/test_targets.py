@@ -634,3 +634,61 @@ def test_round7_pipeline_passes_section_headings():
     record = build_record(normalize(text, "guide.txt"))
     values = sorted(t.value for m in record.measures for t in m.targets) + [t.value for t in record.targets]
     assert values == [20, 300]
+
+
+def test_round8_rate_units_per_counter():
+    # X/家, X/个, X/人 are one unit, like 万元/亩 and 万吨/年
+    assert _all("对首次认定的企业，分别给予30万元/家、50万元/家的一次性奖励。") == [
+        ("一次性奖励", 30, "万元/家", "=", None), ("一次性奖励", 50, "万元/家", "=", None)]
+    assert _all("给予最高不超过8万元/个的建设补贴。")[0][1:4] == (8, "万元/个", "<=")
+
+
+def test_round8_paired_rate_and_cap_lists():
+    # every rate of a 、 list is paid as the noun after the last one; "最高分别" names nothing
+    assert _all("对A类和B类项目，分别按照设备投资的15%、10%给予补贴，最高分别不超过500万元、300万元。") == [
+        ("补贴比例", 15, "%", "=", None), ("补贴比例", 10, "%", "=", None),
+        ("补贴", 500, "万元", "<=", None), ("补贴", 300, "万元", "<=", None)]
+    # a rate in 个百分点 is a support rate too
+    assert _all("对符合条件的技改项目，按照贷款本金的1个百分点给予贴息。") == [("贴息比例", 1, "个百分点", "=", None)]
+
+
+def test_round8_support_standard_per_head():
+    # "按照…N元的标准给予X": a fixed amount ("="), the support noun its metric, the basis kept
+    assert _all("对吸纳就业困难人员的企业，按照每人每月800元的标准给予社保补贴。") == [
+        ("社保补贴（每人每月）", 800, "元", "=", None)]
+    assert _all("按照场地租金每平方米每月20元的标准给予补贴。") == [("场地租金补贴（每平方米每月）", 20, "元", "=", None)]
+    assert _all("按照每吸纳1人2000元的标准给予奖励。") == [("奖励（每吸纳1人）", 2000, "元", "=", None)]
+    # no standard, no commitment
+    assert extract_targets("企业平均每人每月工资为8000元，按照国家标准执行。") == []
+
+
+def test_round8_period_clause_is_not_the_capped_noun():
+    assert _all("按照其区级财力贡献的30%给予奖励，连续五年，每年最高不超过200万元。") == [
+        ("奖励比例", 30, "%", "=", None), ("奖励", 200, "万元", "<=", None)]
+
+
+def test_round8_counters_durations_and_pursued_projects():
+    assert _all("年内完成产业地块出让不少于8宗。") == [("年内完成产业地块出让", 8, "宗", ">=", None)]
+    assert _all("每年滚动推进重大科技攻关项目50项以上。") == [("推进重大科技攻关项目", 50, "项", ">=", None)]
+    assert _all("制修订地方标准30项以上。")[0][1:4] == (30, "项", ">=")
+    # 日/天 are durations only after a limit or goal verb; a date is never one
+    assert _all("企业投资项目备案时限压缩至15日以内。") == [("企业投资项目备案时限", 15, "日", "<=", None)]
+    assert _all("办理时间不超过5天。") == [("办理时间", 5, "天", "<=", None)]
+    assert extract_targets("本办法自2025年7月1日起施行。") == []
+    assert extract_targets("各区于每月10日前报送数据，公示期为30日。") == []
+
+
+def test_round8_quoted_scheme_counts_are_names():
+    # the counts inside a quoted scheme name are not targets
+    assert extract_targets("为每家企业提供“1次走访、2次政策解读、1次对接”的“121”服务。") == []
+    # ... a quoted "100+" still is, and a count after the quotation too
+    assert _all("建设“望海亭”驿站30个。") == [("“望海亭”驿站", 30, "个", "=", None)]
+
+
+def test_round8_goal_section_frame_crosses_sentences():
+    text = ("到2030年，滨海地区生态品质全面提升。滨海岸线贯通总长达到50公里以上；"
+            "新增公共绿地200公顷以上，沿线20公里堤防景观品质持续提升。")
+    got = _all(text, headings=("一、总体目标",))
+    assert got == [("滨海岸线贯通总长", 50, "公里", ">=", 2030), ("新增公共绿地", 200, "公顷", ">=", 2030)]
+    # outside a goal section the frame stays in its sentence
+    assert [t[4] for t in _all(text, headings=("二、重点任务",))] == [None, None]
