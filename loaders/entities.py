@@ -39,6 +39,11 @@ catalogued 徐家汇); a name never contains a unit (管委会每年安排商务
 before 安排/每年; 上海/本市 + …改革/试点 + 试验区/示范区 is a city-wide pilot designation (上海科创金融改革试验区),
 and 大学生/青年/高校 … 创业园区 is descriptive. A place opening a rail line's or road's name (金山铁路, 临港大道)
 is not a place, nor a catalogued street followed by its house number (愚园路1018号).
+A place opening a fund's, programme's or event's name (X天使投资引导基金, X人才集聚计划, …工程/…行动/…大赛/
+…论坛; a document title's …行动方案/…行动计划 still names it) is not a mention, nor one opening a unit's name
+right before 牵头/负责/会同/配合/参与 (X管理局牵头). 世界一流/国际一流/全球 + a generic noun (世界一流科学城) and a
+name graded by 级 (千亿级产业基地) are descriptive; …示范园 is a suffix, and a code name's digits (G60智能制造示范园)
+belong to the name.
 
 How: every phrase of the three vocabularies, compiled once into one matcher -- by default a
 regular-expression trie (``engine="trie"``); with ``engine="spacy"`` a blank Chinese spaCy
@@ -92,7 +97,7 @@ _NOT_IN_NAME = set("的和与及等在为对将把向从以于并或是建推打
 # (longest first); the name before them must start at a word boundary and look like a name.
 _NAME_SUFFIX = re.compile(
     "产业园区|工业园区|产业基地|工业区|开发区|高新区|功能区|产业园|科技园|软件园|创新园|智造园|科技城|科学城"
-    "|试验区|保税区|商务区|度假区|园区|基地|新区|商圈"
+    "|试验区|保税区|商务区|度假区|示范园|园区|基地|新区|商圈"
     "|生态谷|科创谷|创新谷|绿谷|智谷|药谷"  # named valleys (…生态谷, …科创绿谷); a bare 谷 is too risky
 )
 # Words a name cannot contain the start of: the text before them is a phrase, not a name.
@@ -134,7 +139,7 @@ _CN_NUMERALS = set("一二三四五六七八九十百千两")
 # 低空经济产业园, 研发基地), not the proper name of one park.
 # (a grading adjective -- 关键/核心/骨干 -- never occurs in a proper name: 电池关键材料基地)
 _GENERIC_NAME = re.compile(r"特色|重点|专业|主题|示范|特定|配套|若干|一批|相关|有关|各类|市级|区级|国家级|省级|现有|存量"
-                           r"|关键|核心|骨干")
+                           r"|关键|核心|骨干|[十百千万亿]级")
 # A 基地/园区 named by what is made or done there is described, not named: …材料基地, …生产基地,
 # …研发基地, …转化基地 (a name ends in a place or brand word: 华东无人机基地).
 _GENERIC_NAME_END = (
@@ -153,6 +158,7 @@ _GENERIC_NAME_START = (
     "境外", "周边", "周围", "其他", "其余", "该", "这", "此", "所在", "各", "全国", "跨区", "产城", "经济",
     "地下", "地上", "合作", "内地", "外地", "异地", "长三角", "上下游", "重大", "一流", "世界级", "国家",
     "新经济", "新业态", "新一代", "跨", "特殊", "大学生", "青年", "高校", "留学",
+    "世界一流", "国际一流", "国内一流", "全球",
 )
 # A name written with the city's full name first (上海市…) whose rest starts with a sector names the
 # city's parks of that sector (上海市生物医药产业园区), not one park (a park's own name is written
@@ -160,6 +166,8 @@ _GENERIC_NAME_START = (
 _CITY_PREFIX = re.compile("上海市|本市|全市")
 _PARK_WORDS = ("产业园区", "工业园区", "产业基地", "产业园", "园区", "基地")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+# a code name opening a park's name: a Latin letter then digits (G60, S3)
+_LETTER_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]\d*$")
 _WS = re.compile(r"\s")
 _WS_RUN = re.compile(r"\s+")
 _QUOTED_NAME = re.compile(r"“([^“”，。、；：\s]{2,8})”")
@@ -467,6 +475,9 @@ class EntityMatcher:
                     bounded = True
                     break
                 ch = text[start - 1]
+                if ch.isdigit() and _LETTER_CODE.search(text, max(0, start - 6), start):
+                    start -= 1  # a code name's digits (G60智能制造示范园) are part of the name
+                    continue
                 if not _NAME_CHAR.match(ch) or ch in _NOT_IN_NAME or taken[start - 1] or ch.isdigit():
                     bounded = True
                     break
@@ -591,7 +602,7 @@ def _trie_pattern(phrases) -> str:
 # suffix (浦东新区科经委, 莘庄工业区管委会, 闵行区人民政府办公室文件).
 _UNIT_AFTER_PLACE = re.compile(
     r"(?:人民政府|政府|管委会|管理委员会)"
-    r"|[\u4e00-\u9fff]{0,4}?(?:委员会|办公室|委|局|办)(?=$|[^\u4e00-\u9fff]|文件|关于|联合)"
+    r"|[\u4e00-\u9fff]{0,4}?(?:委员会|办公室|委|局|办)(?=$|[^\u4e00-\u9fff]|文件|关于|联合|牵头|负责|会同|配合|参与|协同|等)"
 )
 # An institution or company named after the place: 临港集团, 张江实验室, 临港经济发展集团有限公司
 # (a 大学城 is an area, not a university).
@@ -599,7 +610,14 @@ _INSTITUTION_AFTER_PLACE = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:集团|有限公
 # a verb or function word between the place and the unit word: the place is in a phrase, not a name
 # (在临港建设实验室, 张江打造研究院)
 _VERB_IN_UNIT_RUN = re.compile(r"建设|打造|建立|设立|成立|组建|引进|布局|推动|支持|依托|集聚|落户|新建|筹建|共建|[的和与及在等为对将向从以于各]")
+# (a programme's name may hold its aim: 人才集聚计划)
+_VERB_IN_PROGRAMME = re.compile(r"建设|打造|建立|设立|成立|组建|引进|布局|推动|支持|依托|落户|新建|筹建|共建|开展|实施|举办|启动|"
+    r"[的和与及在等为对将向从以于各]")
 _NOT_UNIT_TAIL = re.compile(r"(?:布局|格局|结局|大局|全局|举办|主办|承办|创办|开办|协办|申办|督办)$")
+# A fund, programme or event named after the place: 张江科学城天使投资引导基金, 张江科学城人才集聚计划,
+# …创新大赛, …论坛 (a document title …行动方案/…行动计划 still names its place).
+_PROGRAMME_AFTER_PLACE = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:基金|(?<!行动)计划|工程|(?<!三年)(?<!专项)行动|大赛|论坛)"
+                                    r"(?!方案|纲要|规划|计划|[\u4e00-\u9fff]{0,2}》)")
 _PART_OF = re.compile(r"片区|部分|区域")
 _LOCATOR_MAX_CHARS = 2  # 临港, 张江: a bare area name
 # A postal address after a place: a road or street with a house number (世博村路300号, 张江路88弄).
@@ -626,7 +644,10 @@ def _begins_unit_name(text: str, end: int) -> bool:
     if m:
         return not _NOT_UNIT_TAIL.search(m.group())
     m = _INSTITUTION_AFTER_PLACE.match(text, end)
-    return bool(m) and not _VERB_IN_UNIT_RUN.search(m.group())
+    if m and not _VERB_IN_UNIT_RUN.search(m.group()):
+        return True
+    m = _PROGRAMME_AFTER_PLACE.match(text, end)
+    return bool(m) and not _VERB_IN_PROGRAMME.search(m.group())
 
 
 def _clause_end(text: str, start: int) -> int:

@@ -8,6 +8,8 @@ Conventions used (Chinese government documents):
   (also written with full-width digits and spaces: 沪府办规 〔２０２３〕２７号); a 规章 headed by a government
   order ("上海市人民政府令" / "第15号") has the order's number (上海市人民政府令第15号), the government as issuer and
   the 《…》 of its promulgation sentence ("《…》已经…常务会议通过，现予公布") as title (not a citation);
+  a 法规 headed by a 人大常委会公告 ("上海市人民代表大会常务委员会公告" / "〔十六届〕第十五号") likewise: the joined 公告
+  number is the 文号, the 常委会 the issuer, the 《…》 of "…已由…通过，现予公布" the title;
 - title: the 《…》 in "关于印发《…》的通知", else the first heading-like line of the document (not a web page's
   breadcrumb "首页 > 政务公开 > …"; a 主送 line glued to it, "…的通知各区人民政府，…：", is cut off),
   else (research articles) the first sentence of the 摘要;
@@ -18,6 +20,8 @@ Conventions used (Chinese government documents):
   a notice title after a web page's breadcrumb (政策文件 › 关于印发…) takes the page's 来源 field; a title line
   "关于印发《…》的通知" under issuer lines (one unit a line, above or below the 文号) takes the first of them,
   a red header "X文件" being such a line (an empty prefix is never an issuer);
+  a "关于…" title line under several issuer lines and the 文号 line (a joint notice; the 主送 line glued to the
+  title cut off) takes the first issuer line;
 - issued: a date on a line of its own (under the issuer in the header, else under the signature
   at the end of the document; in Arabic or Chinese numerals, 二〇二四年四月十日 with 〇/○/零/O for zero), else the
   first full date (YYYY年M月D日) in the header;
@@ -64,7 +68,12 @@ NOTICE_TITLE = re.compile(r"(?P<issuer>[\u4e00-\u9fff（）()]{2,40}?)(?:关于)
 # A 规章 published by a government order: "上海市人民政府令" / "第15号" heading the document, and the
 # promulgation sentence "《…》已经…市政府第52次常务会议通过，现予公布" naming the 规章 itself.
 ORDER_HEADER = re.compile(r"^\s*(?P<issuer>[\u4e00-\u9fff]{2,20}?(?:人民政府|政府|委员会))令\s*第\s*(?P<num>\d{1,4})\s*号")
-PROMULGATION = re.compile(r"《(?P<title>[^《》\n]{2,120})》\s*已(?:经|于)[^。《》]{0,80}?(?:通过|审议|决定)[^。《》]{0,20}?现予(?:公布|发布|印发)")
+# A 地方性法规 published by a 人大常委会公告: "上海市人民代表大会常务委员会公告" / "〔十六届〕第十五号" heading the
+# document -- the 公告 number is the 文号, the 常委会 the issuer, the promulgated 《…》 the title.
+ANNOUNCEMENT_HEADER = re.compile(
+    r"^\s*(?P<issuer>[\u4e00-\u9fff]{2,30}?常务委员会)公告\s*(?P<num>[〔［\[（(][\u4e00-\u9fff\d]{1,8}[〕］\]）)]\s*"
+    r"第\s*[\d一二三四五六七八九十百零〇]{1,6}\s*号)")
+PROMULGATION = re.compile(r"《(?P<title>[^《》\n]{2,120})》\s*已(?:经|于|由)[^。《》]{0,80}?(?:通过|审议|决定)[^。《》]{0,20}?现予(?:公布|发布|印发)")
 # A web page's breadcrumb ("首页 > 政务公开 > … > 政府工作报告") is page furniture, never a title.
 BREADCRUMB = re.compile(r"^[^>›»/\n]{1,12}(?:\s*[>›»]\s*[^>›»\n]{1,20}){2,}$")
 # A title line with the 主送 line glued to it ("…工作的通知各区人民政府，市政府各委、办、局：").
@@ -185,11 +194,17 @@ def _issuer_then_title(lines: list[str], resolve) -> Optional[tuple[str, str]]:
             continue
         if not (resolve(line) or _first_of_joint(line, resolve)):
             continue
-        nxt = next((j for j in range(k + 1, len(lines)) if lines[j]), None)
+        # further issuer lines of a joint document and the 文号 line may stand between them
+        nxt = next((j for j in range(k + 1, len(lines)) if lines[j] and not DOC_NUMBER.fullmatch(lines[j])
+                    and not (len(lines[j]) <= 40 and resolve(lines[j]))), None)
         if nxt is None or not lines[nxt].startswith("关于"):
             continue
         parts: list[str] = []
         for ln in lines[nxt:]:
+            glued = TITLE_WITH_SALUTATION.match(ln)  # "…的通知各区经委（商务委）、财政局："
+            if glued:
+                parts.append(glued.group("title"))
+                break
             if not ln or ln.startswith(("（", "(")) or ln.endswith(("：", ":")) or DATE.search(ln) \
                     or re.search(r"[。；，]", ln) or (parts and HEADER_NOISE.match(ln)):
                 break
@@ -283,6 +298,10 @@ def extract_metadata(nt: NormalizedText, resolve_issuer=None) -> DocumentMeta:
     order = ORDER_HEADER.match(header)
     if doc_number is None and order:
         doc_number = f"{order.group('issuer')}令第{int(order.group('num'))}号"
+    announcement = ANNOUNCEMENT_HEADER.match(header)
+    if doc_number is None and announcement:
+        doc_number = announcement.group("issuer") + "公告" + re.sub(r"\s+", "", announcement.group("num"))
+        order = announcement  # published like a 规章: the promulgated 《…》 is the title
 
     title = None
     issuer_written = None

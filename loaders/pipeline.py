@@ -17,7 +17,9 @@ Task-table rows (``tables``) are attached to the body items they repeat: they fi
 list, and a row's separate 牵头/配合 columns refine a plain body list of the same units (two 牵头
 units both lead); other rows become ``task`` measures (key ``t.<n>``, or ``t.g<group>.<n>`` when 序号
 restarts under group rows), in the chapter its group row names (一、…, else 任务分工表); a row's places are read from all its cells before the unit cell, a wrapped
-cell as one line. A list closing a chapter (``Structure.chapter_lists``) goes to every item of the
+cell as one line. A row's year-goal cells (2024年目标 …) are its item's targets, each dated by its column;
+rows filling body items count as the items' lists (a 保障措施 item's "A牵头" then stays the item's, not the
+document's lead). A list closing a chapter (``Structure.chapter_lists``) goes to every item of the
 chapter without a list of its own, after clauses, inline lists and task-table rows. A measure's own
 facts are read from its text without its sub-points' text (a parent may enclose them when a paragraph
 after an enumeration is its again). A section heading over items with no list of its own
@@ -173,12 +175,18 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
                        if DOCUMENT_LEAD_CHAPTER.search(chapter_title.get(m.chapter_key or "", ""))}
     item_lists = has_clauses or any(m.key not in in_lead_chapter for m, _ in inline)
     for m, resp in inline:
-        if not item_lists and m.key in in_lead_chapter:
-            record.leads.extend(_as_document_leads(resp, record.leads))
-        else:
+        if item_lists or m.key not in in_lead_chapter:
             m.responsibilities = resp
     lift_subpoint_responsibilities(structure.measures)
     table_rows = _attach_task_tables(nt, record, ctx.resolve, structure.measure_offsets)
+    # an annex task list giving the body items their units is the items' lists too
+    item_lists = item_lists or bool(table_rows.filled)
+    for m, resp in inline:
+        if m.key in in_lead_chapter and not m.responsibilities:
+            if item_lists:
+                m.responsibilities = resp
+            else:
+                record.leads.extend(_as_document_leads(resp, record.leads))
     _apply_chapter_lists(structure, by_key, nt, ctx.resolve)
     for paragraph, chapter_key in structure.free_paragraphs:
         heading = chapter_title.get(chapter_key, "") if chapter_key else structure.part_titles.get(paragraph.start, "")
@@ -200,6 +208,12 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
         m.agency_mentions = _agency_mentions(ctx, nt, segment, start, m.responsibilities)
         m.targets = _targets(nt, segment, start, m.key, _default_year(m, by_key, nt, structure.measure_offsets),
                              _section_headings(m, by_key, chapter_title))
+
+    # a task list's year-goal cells (2024年目标 | 2025年目标 …): each is its row's item's target, dated
+    # by its column
+    for m in record.measures:
+        for year, a, b in table_rows.year_cells.get(m.key, ()):
+            m.targets.extend(_targets(nt, nt.text[a:b], a, m.key, year))
 
     # A section heading over numbered items ("（一）北部宝山：打造…" then 1．…) with no list of its own is
     # no measure of its own content: its places and targets are the document's.
@@ -278,6 +292,9 @@ class _TableRows:
     task_keys: set = field(default_factory=set)  # measures made from rows (offsets = task cell)
     wraps: dict = field(default_factory=dict)  # row measure key -> normalized offsets of line breaks inside a cell
     ranges: list = field(default_factory=list)  # (start, end) of every row in the original text
+    # measure key -> (year, normalized start, end) of its row's year-goal cells (2024年目标 …)
+    year_cells: dict = field(default_factory=dict)
+    filled: set = field(default_factory=set)  # body items given their units by a row repeating them
 
     def covers(self, raw_offset: int) -> bool:
         return any(s <= raw_offset < e for s, e in self.ranges)
@@ -328,12 +345,16 @@ def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve, off
         # a row repeating a body item belongs to it: its units are the item's when the item has
         # no list of its own (a body clause wins); no new measure
         target = repeated_item(row.task, [(m, t) for m, t in body if m.key not in from_table])
+        if target is not None and row.year_cells:  # a year-goal cell is the row's item's target that year
+            found.year_cells.setdefault(target.key, []).extend(
+                (y, _nt_index(nt, a), _nt_index(nt, b)) for y, a, b in row.year_cells)
         if target is not None and target.responsibilities:
             _refine_roles(target, row, resolve)
             found.ranges.append((row.start, row.end))
             continue
         if target is not None:
             from_table.add(target.key)
+            found.filled.add(target.key)
         if target is None:
             group = cn_to_int(row.group) if row.group else None
             target = Measure(
@@ -356,6 +377,9 @@ def _attach_task_tables(nt: NormalizedText, record: DocumentRecord, resolve, off
                 found.task_keys.add(target.key)
                 found.wraps[target.key] = {i for i in (_nt_index(nt, w) for w in row.wraps)
                                            if i < len(nt.text) and nt.text[i] == "\n"}
+            if row.year_cells:
+                found.year_cells.setdefault(target.key, []).extend(
+                    (y, _nt_index(nt, a), _nt_index(nt, b)) for y, a, b in row.year_cells)
         found.ranges.append((row.start, row.end))
         units = [(n, "lead") for n in row.leads] + [(n, "support") for n in row.supports]
         target.responsibilities.extend(assign_roles(units, clause, span, resolve, target.key, explicit=True))

@@ -32,7 +32,10 @@ Forms recognised (conventions of Chinese government documents):
   "市、区人民政府" names both levels, and a bare 区人民政府 in a city document is 各区政府;
 - a 法律责任 article's enforcing authority: "由A责令改正" / "由A处…罚款" (A leads);
 - a 会同 list ends where the verb begins ("会同市科委组建…委员会" -> 市科委) and "会同市有关部门" names none;
-  after 由…牵头 / in its 会同 list an unknown name with a unit's suffix (经济发展处, 临港集团) is a unit;
+  after 由…牵头 / in its 会同 list / in "由A负责。" an unknown name with a unit's suffix (经济发展处, 临港集团) is a unit;
+- "请A会同B…" (a notice's polite imperative) reads as "A会同B…", A may be a group with its alternative (各区经委（商务委）);
+- a 法规's function names 市X部门 are the units holding them (gazetteer aliases), and a list sharing the level and the
+  部门 suffix "市发展改革、科技、财政等部门" names 市发展改革部门, 市科技部门, 市财政部门 (when each is known);
 - an unclosed clause runs to the end of the paragraph (with a warning).
 A 各 group without a unit suffix (各高校, 沿河各区, 各有关单位) is a unit in a bracketed list whose other names are
 units (kept as written when uncatalogued); "（由A、B按职责分工负责）" and "…按职责分工落实" read like "（A、B按职责分工
@@ -41,7 +44,9 @@ header "X管理委员会文件" or title line "X管理委员会关于…") a bar
 A company (…公司/集团/有限公司) in a list of units is a unit (kept uncatalogued unless known), never one cut
 out of running text. A recommendation proposing an arrangement (建议由A牵头…) assigns nothing (``is_proposal``).
 Roles: explicit 牵头/主办 markers make leads (a marker after a list, "A、B牵头", applies to the whole
-list; "A（牵头）" to A only) and the others supports; 牵头单位/配合单位 keywords give their list its
+list; "A（牵头）" to A only, also at the end of a list on a line of its own: "A、B、C（牵头）" -> C) and the others
+supports; in a bracket with role words (A牵头，B、C参与) and in a bare list closing an item (or its first line) beside
+a unit, an unknown name with a unit's suffix (X管理局, X实验室, X开发办) is a unit; 牵头单位/配合单位 keywords give their list its
 role; without markers the first listed unit leads. Groups such as 各区政府 or "各区、县级市" are one
 unit, as is a group with its bracketed alternative (各区经委（商务委）); a name plate after a single unit is
 dropped (市委组织部（市人才办） -> 市委组织部), as are trailers
@@ -183,9 +188,10 @@ def is_group_name(name: str) -> bool:
 
 
 def _list_of_units(units: list["_Unit"], resolve: Resolver) -> bool:
-    """Every name a unit or a 各 group, at least one of them a unit (not only groups)."""
+    """Every name a unit or a 各 group, at least one of them a unit (not only groups); beside a unit, an
+    unknown name with a unit's suffix (北外滩开发办) is one too."""
     real = [u for u in units if looks_like_listed_unit(u.written, resolve)]
-    return bool(real) and all(u in real or is_group_name(u.written) for u in units)
+    return bool(real) and all(u in real or is_group_name(u.written) or _marked_units(u.written) for u in units)
 
 
 MAX_CLAUSE_CHARS = 400
@@ -427,7 +433,9 @@ def extract_responsibilities(
         units: list[_Unit] = []
         first_start, last_end = clauses[0][0], clauses[-1][2]
         for start, body_start, end, closed, role in clauses:
-            body = text[body_start : end - 1 if closed and text[end - 1 : end] in "）)】" else end]
+            # the closing bracket of a bracketed clause (not the （牵头） closing a list on a line of its own)
+            bracketed = text[start] in "（(【"
+            body = text[body_start : end - 1 if closed and bracketed and text[end - 1 : end] in "）)】" else end]
             found = _split_units(body, body_start, role, resolve)
             if text[start] not in "（(【" and not _is_unit_list(found, resolve):
                 continue  # "责任单位：" at a line start followed by prose, not by a list of units
@@ -446,14 +454,17 @@ def extract_responsibilities(
     for m in ROLE_PAREN.finditer(text):
         units = _split_units(m.group("body"), m.start("body"), None, resolve)
         groups = [u for u in units if is_group_name(u.written) and not looks_like_listed_unit(u.written, resolve)]
-        units = [u for u in units if looks_like_listed_unit(u.written, resolve)]
+        # a name the role words mark as a unit (张江科学城管理局牵头, 张江实验室参与) is one by its suffix
+        units = [u for u in units if looks_like_listed_unit(u.written, resolve) or _marked_units(u.written)]
         if units:  # a 各 group in a list of units is a unit (沿河各区配合)
             units = sorted(units + groups, key=lambda u: u.start)
         if units and any(u.role == "lead" for u in units):
             return _to_responsibilities(units, m.group(), m.start(), m.end(), nt, base, resolve, measure_key), issues
     # "（A、B按职责分工负责）", and a bare list of units closing the item "（A、B）"
-    for rx in (DUTY_PAREN, BARE_PAREN):
-        for m in rx.finditer(text):
+    # ... or closing the item's first line (a paragraph of document text after it: "各单位要…")
+    first_line = text[:text.find("\n")] if "\n" in text.strip() else text
+    for rx, where in ((DUTY_PAREN, text), (BARE_PAREN, text), (BARE_PAREN, first_line)):
+        for m in rx.finditer(where):
             units = _split_units(m.group("body"), m.start("body"), None, resolve)
             if units and _list_of_units(units, resolve) and (
                 rx is DUTY_PAREN or any(_is_unit_name(u.written, resolve) and not is_company(u.written) for u in units)
@@ -616,7 +627,7 @@ def _lead_inline(text: str, base: int, nt: NormalizedText, resolve: Resolver, me
 # in a unit's suffix (a 管委会's 经济发展处, 临港集团), no function words.
 MARKED_UNIT = re.compile(
     r"^(?:(?![由在对向将把请和与及为从的是本其该此等])[\u4e00-\u9fff]){1,12}"
-    r"(?:处|局|委|办|中心|集团|公司|管委会|政府|分局|海关)$")
+    r"(?:处|局|委|办|中心|集团|公司|管委会|政府|分局|海关|实验室)$")
 
 
 def _marked_units(names: str, head: bool = False) -> list[str]:
@@ -680,6 +691,11 @@ def _strip_label(text: str) -> tuple[str, int]:
 def _subject_units(subject: str, resolve: Resolver) -> Optional[list[str]]:
     """The units of a sentence subject that is only a list of units ("A、B"), else None. A trailer
     (等部门, 等行业主管部门) is dropped; "市、区人民政府" names both levels (市人民政府、区人民政府)."""
+    shared = _shared_affix_list(subject.strip(), resolve)
+    if shared:
+        return shared
+    if _is_group_alternative(subject.strip(), resolve):
+        return [subject.strip()]
     subject = clean_name(subject.strip())
     both = re.match(r"^市、区(?P<rest>[\u4e00-\u9fff]{2,20})$", subject)
     if both:
@@ -699,6 +715,20 @@ def _subject_units(subject: str, resolve: Resolver) -> Optional[list[str]]:
     if not names or "".join(names) != re.sub(r"[、和及与\s]", "", subject):
         return None
     return names
+
+
+# "市发展改革、科技、财政等部门": a list of functions sharing the level prefix and the 部门 suffix (the
+# 法规 convention) -- each function is the unit 市发展改革部门, 市科技部门, … (expanded only when every
+# one of them is a known unit).
+_SHARED_AFFIX = re.compile(r"^(?P<lvl>市|区)(?P<list>[\u4e00-\u9fff]{2,12}(?:、[\u4e00-\u9fff]{2,12}?)+?)等?(?P<suf>部门)$")
+
+
+def _shared_affix_list(subject: str, resolve: Resolver) -> Optional[list[str]]:
+    m = _SHARED_AFFIX.match(subject)
+    if not m:
+        return None
+    names = [f"{m.group('lvl')}{piece}{m.group('suf')}" for piece in m.group("list").split("、")]
+    return names if all(resolve(n) for n in names) else None
 
 
 def _competent_authority(text: str, base: int, nt: NormalizedText, resolve: Resolver,
@@ -821,7 +851,8 @@ def _by_unit_closing(text: str, base: int, nt: NormalizedText, resolve: Resolver
     m = BY_UNIT_CLOSING.search(text.rstrip())
     if not m:
         return []
-    names = _subject_units(m.group("names"), resolve)
+    # 由 marks the unit: an unknown name with a unit's suffix is one ("由张江集团负责。")
+    names = _subject_units(m.group("names"), resolve) or _marked_units(m.group("names"))
     if not names:
         return []
     units = [_Unit(n, m.start("names"), m.end("names"), None) for n in names]
@@ -830,7 +861,7 @@ def _by_unit_closing(text: str, base: int, nt: NormalizedText, resolve: Resolver
 
 
 # "A会同B、C制定…" -- A leads, B and C support (the formula of 办法/细则 articles).
-HUITONG = re.compile(r"(?:^|(?<=[。；！？\n，,]))\s*(?:由|请)?(?P<lead>[\u4e00-\u9fff、]{2,40}?)(?:每年|每季度|定期|应当|要|负责)?会同(?P<names>[^，。；\n]{2,80})")
+HUITONG = re.compile(r"(?:^|(?<=[。；！？\n，,]))\s*(?:由|请)?(?P<lead>[\u4e00-\u9fff、（）()]{2,40}?)(?:每年|每季度|定期|应当|要|负责)?会同(?P<names>[^，。；\n]{2,80})")
 HUITONG_AFTER = re.compile(r"[，,]\s*会同(?P<names>[^，。；\n]{2,80})")
 
 
@@ -839,8 +870,13 @@ def _huitong(text: str, base: int, nt: NormalizedText, resolve: Resolver, measur
     body, off = _strip_label(text)  # "第七条（申报）市经济信息化委会同…"
     for m in HUITONG.finditer(body):
         subject = m.group("lead")
-        leads = _tail_agencies(subject, resolve, require_all=True)
-        if not leads or "".join(leads) != subject.replace("、", ""):
+        if re.search(r"[（(]", subject):  # a group with its bracketed alternative: 各区经委（商务委）
+            leads = _subject_units(subject, resolve) or []
+        else:
+            leads = _tail_agencies(subject, resolve, require_all=True)
+            if "".join(leads) != subject.replace("、", ""):
+                leads = []
+        if not leads:
             continue  # the subject of the sentence must be the unit list itself
         supports = _head_agencies(m.group("names"), resolve)
         if not supports:

@@ -23,7 +23,10 @@ Conventions of Chinese government documents that drive the parser:
   first child, or the next number of the same style anywhere before (items numbered across
   chapters, e.g. 1．…23． over four chapters, or （一）…（二十） over six) -- so a wrapped line that
   happens to start with "2." or "（三）" is not mistaken for an item;
-- a heading's title is its first sentence (up to 。；：), the rest of the paragraph is body text;
+- a heading's title is its first sentence (up to 。；：), the rest of the paragraph is body text; a long
+  title (over 60 characters not counting punctuation) is cut at its first comma; an un-captioned article
+  (第三条　…) is titled by its whole first sentence (to 。, or ； unless a further 情形 "…的，" follows);
+- a notice's 一、 points that are sentences themselves ("二、请各区…，…。", nothing numbered) are items;
 - a measure ends with its responsibility clause （责任部门：…）, or with a list on a line of its own
   after it (责任部门：… / 牵头部门：… then 协同部门：…): unnumbered paragraphs after a closed measure
   (closing paragraphs, notices, 抄送) are not part of it;
@@ -272,10 +275,19 @@ def heading_title(paragraph: str, label_end: int, caption: bool = False) -> str:
     cap = _CAPTION.match(rest) if caption else None
     if cap and cap.group("c").strip():
         return cap.group("c").strip()
+    if caption:  # an un-captioned article (a 条例's 第三条　…) is titled by its first sentence, whole
+        end = len(rest)
+        for m in re.finditer(r"[。！？；;]", rest):
+            # "…追回已拨付资金；构成犯罪的，依法追究…": a ； before a further 情形 ("…的，") continues it
+            if m.group() in "；;" and re.match(r"[^，。；]{1,20}的，", rest[m.end():]):
+                continue
+            end = m.start()
+            break
+        return rest[:end].strip(" ：:，,\u3000")
     m = _TITLE_END.search(rest)
     title = rest[: m.start()] if m else rest
     title = title.strip(" ：:，,")
-    if len(title) > 60:
+    if len(re.sub(r"[^\w]", "", title)) > 60:  # counted in text characters: quotes, dashes, commas are not
         cut = re.search(r"[，,]", title)
         if cut and cut.start() >= 4:
             title = title[: cut.start()]
@@ -307,8 +319,11 @@ def _flat_items(units: list["Unit"], chapter_style: Optional[str], nt: Normalize
     heads = [u for u in units if u.style == chapter_style]
     if len(heads) < 2 or any(u.style != chapter_style for u in units):
         return False
-    with_body = sum(1 for u in heads if not _bare_heading(nt.text[u.start:u.end], u)
+    # a heading that is itself a sentence ("二、请各区…会同…，在…内将资金拨付至项目单位。") is a point of a
+    # notice, not a chapter's title
+    with_body = sum(1 for u in heads if (not _bare_heading(nt.text[u.start:u.end], u)
                     and len(re.sub(r"\s", "", nt.text[u.start:u.end])) > len(u.label.label) + len(u.title) + 6)
+                    or (re.search(r"[，,]", u.title or "") and nt.text[u.start:u.end].rstrip().endswith("。")))
     return with_body * 2 > len(heads)
 
 

@@ -23,6 +23,9 @@ A markdown pipe table ("| 序号 | 重点任务 | 牵头单位 |", a "|---|" sep
 rows) is read as a tab-separated one (``pipe_tables``: cells split on |, the separator blanked, a cell wrapped
 onto a line not starting with | is one cell) and ends at its first line that is not a table line; a group
 row's text is its rows' chapter (``TableRow.group_title``).
+In a tab-separated table the header names the columns: the 责任单位/牵头 column's cell is the row's units
+whatever its names (市西软件信息园 in that cell is a unit), and a year-goal column (2024年目标 / 2025年任务) is
+taken out of the task text: its cells are ``TableRow.year_cells`` (year, start, end), the row's targets by year.
 ``repeated_item`` finds the body item an annex row repeats (the row then belongs to it): the same
 title, one containing the other, or the row abridging the title (characters left out, same start and
 end, ≥ 3/4 of its length, a single such item).
@@ -52,6 +55,9 @@ TOKEN = re.compile(r"[^\s]+")
 ROW_NUMBER = re.compile(r"^\d{1,3}$")
 # A group row between rows (一、强化创新策源): a line of its own; 序号 may restart at 1 below it.
 GROUP_ROW = re.compile(r"^(?P<n>[一二三四五六七八九十]{1,3})、")
+# A year-goal column of a task list (2024年目标 / 2025年任务 / 2026年预期目标): each cell is the row's
+# target for that year.
+YEAR_GOAL_COL = re.compile(r"^((?:19|20)\d{2})\s*年\s*(?:度\s*)?(?:预期)?\s*(?:目\s*标|任\s*务)(?:值)?$")
 # A remarks column (备注) holds remarks ("已纳入年度计划", "市科委、市财政局联合发文"), never units.
 REMARK_COL = re.compile(r"备\s*注")
 # A 完成时限 cell: 2024年 / 2024年底 / 2024年12月底前 / 2025年6月30日前 / 2024年第四季度 /
@@ -78,6 +84,7 @@ class TableRow:
     split: bool = False  # separate 牵头 and 配合 columns (the row marks its roles itself)
     kind: str = "task"  # "project" in a table of projects (a 项目名称 column)
     wraps: list[int] = field(default_factory=list)  # offsets of line breaks inside a cell (a wrapped cell)
+    year_cells: list = field(default_factory=list)  # (year, start, end) of the row's year-goal cells
 
 
 def _is_agency_list(token: str, resolve: Resolver) -> bool:
@@ -199,7 +206,16 @@ def find_task_tables(raw: str, resolve: Resolver, original: Optional[str] = None
         # columns between the task column and the unit column other than a measures column (建设地点 /
         # 总投资 / 建设周期 of a 重点项目表): the row's title is its first cell, the others are its text
         between = [c for c in TOKEN.findall(raw[m.end():m.start() + lead_m.start()]) if not MEASURE_COL.search(c)]
+        # a tab-separated header names its columns: the unit column's cell is the row's units whatever
+        # its names, and a year-goal column (2024年目标 / 2025年目标) holds the row's target for that year
+        unit_col = next((k for k, c in enumerate(header_cells) if LEAD_COL.search(c)), None) \
+            if len(header_cells) > 2 else None
+        year_cols = {k: int(y.group(1)) for k, c in enumerate(header_cells)
+                     if (y := YEAR_GOAL_COL.match(c.strip()))} if unit_col is not None else {}
+        if year_cols:  # the year columns are not attributes between the task and the unit columns
+            between = [c for c in between if not YEAR_GOAL_COL.match(c)]
         layout = _Layout(
+            unit_col=unit_col, year_cols=year_cols,
             attributes=max(0, len(between) - 1) if not has_measures else 0,
             project=bool(between) and bool(PROJECT_COL.search(between[0])),
             all_lead=bool(re.search(r"牵\s*头", lead_m.group())) and not has_support,
@@ -218,6 +234,8 @@ class _Layout:
     attributes: int = 0  # attribute columns between the task cell and the unit cell
     project: bool = False  # the task column names projects (项目名称): rows are projects
     all_lead: bool = False  # a 牵头单位 column without a 配合 column: every unit in it leads
+    unit_col: Optional[int] = None  # the unit column of a tab-separated header
+    year_cols: dict = field(default_factory=dict)  # column index -> year of a 2024年目标 column
 
 
 def _is_number(token: tuple[str, int, int], value: int) -> bool:
@@ -292,11 +310,18 @@ def _parse_rows(raw: str, start: int, has_support: bool, resolve: Resolver,
                 next_group = k
                 break
             j += 1
-        row = _row(text, tokens[i + 1 : j], has_support, resolve, has_measures, remarks_after_deadline,
-                   layout or _Layout())
+        cells = tokens[i + 1 : j]
+        year_cells: list = []
+        if layout is not None and layout.unit_col is not None:
+            cells, year_cells, unit_offsets = _by_column(cols or raw, cells, layout)
+        else:
+            unit_offsets = set()
+        row = _row(text, cells, has_support, resolve, has_measures, remarks_after_deadline,
+                   layout or _Layout(), unit_offsets)
         if row is None:
             break
         row.start, row.end = s, tokens[j - 1][2]
+        row.year_cells = year_cells
         if remark_col is not None:  # the row's 备注 cell is still the row's (not document text)
             line_end = raw.find("\n", row.end)
             row.end = len(raw) if line_end == -1 else line_end
@@ -319,9 +344,35 @@ def _parse_rows(raw: str, start: int, has_support: bool, resolve: Resolver,
     return rows, end
 
 
+def _column(raw: str, offset: int) -> Optional[int]:
+    """The column of the token at ``offset`` on a tab-separated line, None off such a line."""
+    line_start = raw.rfind("\n", 0, offset) + 1
+    line_end = raw.find("\n", offset)
+    if "\t" not in raw[line_start: line_end if line_end != -1 else len(raw)]:
+        return None
+    return raw.count("\t", line_start, offset)
+
+
+def _by_column(raw: str, cells: list, layout: _Layout) -> tuple[list, list, set]:
+    """A tab-separated row's tokens read by the header's columns: the year-goal cells taken out
+    ((year, start, end), one per column), and the offsets of the tokens in the unit column."""
+    kept, units = [], set()
+    years: dict[int, list] = {}
+    for tok in cells:
+        col = _column(raw, tok[1])
+        if col is not None and col in layout.year_cols:
+            span = years.setdefault(col, [layout.year_cols[col], tok[1], tok[2]])
+            span[2] = tok[2]
+            continue
+        if col is not None and col == layout.unit_col:
+            units.add(tok[1])
+        kept.append(tok)
+    return kept, [tuple(v) for _, v in sorted(years.items())], units
+
+
 def _row(number: str, cells: list[tuple[str, int, int]], has_support: bool, resolve: Resolver,
          has_measures: bool = False, remarks_after_deadline: bool = False,
-         layout: Optional[_Layout] = None) -> Optional[TableRow]:
+         layout: Optional[_Layout] = None, unit_offsets: Optional[set] = None) -> Optional[TableRow]:
     layout = layout or _Layout()
     # merge wrapped cells: a token ending in 、 continues; two fragments that form an agency join
     merged: list[list] = []
@@ -339,7 +390,8 @@ def _row(number: str, cells: list[tuple[str, int, int]], has_support: bool, reso
                 continue
         merged.append([text, s, e])
     kinds = ["agency" if _is_agency_list(t, resolve) or (k > 0 and _is_unit_cell(t, resolve))
-             else ("deadline" if DEADLINE.match(t) else "text") for k, (t, _, _) in enumerate(merged)]
+             or (k > 0 and unit_offsets and s in unit_offsets)
+             else ("deadline" if DEADLINE.match(t) else "text") for k, (t, s, _) in enumerate(merged)]
     if "agency" not in kinds:
         return None
     first_agency = kinds.index("agency")

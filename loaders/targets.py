@@ -61,7 +61,8 @@ Rules (conventions of Chinese government documents):
   Phrases naming a reference (同期贷款市场报价利率) are not statistic markers (vocabulary).
   A clause opening with 全年/年内 (the year of a work plan) accepts quantities as a deadline frame
   would ("全年供应产业用地3000亩"), unless a statistic marker (同比 …) is anywhere in the sentence;
-  a limit word before the quantity's verb ("至少建成1个") is its cue; 个月 (and other
+  a clause opening with 年均/每年 + its verb whose count has 以上 is a plan's annual commitment
+  ("年均转化科技成果100项以上"); a limit word before the quantity's verb ("至少建成1个") is its cue; 个月 (and other
   ``cue_only_units``) are quantities only after a limit or goal verb ("压缩至6个月以内").
   A series "最高1000万元、2000万元、3000万元支持" (same unit, joined by 、/和/及) shares the cue
   before its first member and the noun after its last one; a list of rates "分别按照实际投入的30%、20%给予
@@ -97,7 +98,8 @@ Rules (conventions of Chinese government documents):
   及周边建设筹措新增保障性租赁住房5万套" -> "新增保障性租赁住房"). 新增/新建 … and a preceding
   每年/年均/累计 stay in the metric ("每年新增数字经济新兴企业主体"). "将X打造成N亿元级别的…"
   uses X. A quantity whose metric comes out empty (打造四个“100+”) is dropped. A subject that is only a
-  frequency ("设立…专项资金，每年不少于10亿元") gives way to the previous clause's object; a modal 可
+  frequency ("设立…专项资金，每年不少于10亿元", also with a bare verb: 每年安排/每年投入不少于5亿元) gives way
+  to the previous clause's object; a modal 可
   closing the subject is dropped. A subject that is only 最高分别/分别/均 names nothing (the previous clause's
   object is the metric), and a clause naming only a period (连续三年, 五年内) is skipped on the way back.
 * Year: the nearest deadline frame BEFORE the quantity (到2025年, 到2025年底, 到2022年末,
@@ -251,7 +253,10 @@ _ATTRIBUTIVE = re.compile(r"具[有备][^，。；、的]{1,12}的"
 _ACTION = re.compile(_alt(_ACTION_WORDS))
 _CAP_OPENS_BASE = re.compile(r"\s*(?P<cap>最高不超过|不超过|不高于|最高)")
 # a subject that is only a frequency ("…设立专项资金，每年不少于10亿元"): the previous clause names it
-_FREQ_ONLY = re.compile(r"(?:每年|每年度|年均|全年|当年|每季度|每月|累计)")
+_FREQ_ONLY = re.compile(r"(?:每年|每年度|年均|全年|当年|每季度|每月|累计)(?:安排|投入|拨付|统筹)?")
+# a clause opening with a yearly rate (年均/每年 + its verb) whose count is a lower bound (以上):
+# a plan's annual commitment ("年均转化科技成果100项以上")
+_ANNUAL_CLAUSE = re.compile(r"\s*(?:[一二三四五六七八九十]是)?\s*(?:年均|每年)")
 # eligibility conditions of an application are not commitments: "申报项目总投资原则上不低于5000万元",
 # and every lower bound in an article captioned （申报条件）
 _APPLICANT = re.compile(r"(?:申报|申请)")
@@ -866,7 +871,8 @@ def extract_targets(text: str, *, default_year: int | None = None,
             # with a modifier or a range is a planned rate, not a statistic
             accepted = True
         elif cue or c.comparator:
-            accepted = frame_any is not None or default_year is not None or year_span
+            accepted = frame_any is not None or default_year is not None or year_span or (
+                c.comparator == ">=" and _ANNUAL_CLAUSE.match(text, c_lo) is not None)
         else:
             # a bare count in a goals paragraph ("…，其中营业收入超百亿元的企业10家") or in a work
             # plan's year ("全年供应产业用地3000亩") is a goal

@@ -396,3 +396,32 @@ def test_city_wide_pilot_designation_and_student_parks_are_not_places(matcher):
     assert [p.name for p in matcher.find_places("推进本市绿色金融改革试验区建设")] == []
     assert [p.name for p in matcher.find_places("高质量建设上海普惠金融改革试验区")] == []
     assert [p.name for p in matcher.find_places("支持各高校建设大学生创业园区和青年创业基地")] == []
+
+
+def test_round9_place_opening_a_fund_or_programme_name_is_not_a_place(matcher):
+    assert [p.name for p in matcher.find_places("设立临港新片区科技成果转化基金，规模50亿元")] == []
+    assert [p.name for p in matcher.find_places("实施虹桥国际中央商务区英才集聚计划")] == []
+    assert [p.name for p in matcher.find_places("举办临港新片区创新创业大赛")] == []
+    # a unit named after the place before 牵头 is a unit, not a mention
+    assert [p.name for p in matcher.find_places("（临港新片区管理局牵头，区科委配合）")] == []
+    # the place itself, and a document title naming it, are still mentions
+    assert [p.name for p in matcher.find_places("支持临港新片区开展招商行动")] == ["临港新片区"]
+    assert [p.name for p in matcher.find_places("《临港新片区三年行动方案》")] == ["临港新片区"]
+
+
+def test_round9_descriptive_and_graded_parks_are_not_places(matcher):
+    assert [p.name for p in matcher.find_places("加快建设国际一流科学城")] == []
+    assert [p.name for p in matcher.find_places("打造全球领先科技城")] == []
+    assert [p.name for p in matcher.find_places("建设百亿级产业基地")] == []
+
+
+def test_round9_demonstration_park_and_code_name(matcher):
+    got = matcher.find_places("建设S3智能网联示范园，集聚企业")
+    assert [(p.name, p.catalogued) for p in got] == [("S3智能网联示范园", False)]
+    # a count before the name is no part of it
+    assert [p.name for p in matcher.find_places("建设3个智能网联示范园")] == []
+
+
+def test_round9_catalogued_hub_stops_a_suffix_name(matcher):
+    assert [p.name for p in matcher.find_places("推进松江枢纽周边商务区开发")] == ["松江枢纽"]
+    assert [p.name for p in matcher.find_places("推进多伦路、上海音乐谷等存量空间改造")] == ["多伦路", "音乐谷"]

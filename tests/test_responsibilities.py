@@ -666,3 +666,51 @@ def test_round8_red_header_names_the_issuer():
     meta = _meta("上海市经济和信息化委员会文件\n\n沪经信规〔2025〕3号\n\n关于印发《某某实施方案》的通知\n\n各区人民政府：\n"
                  "　　现将《某某实施方案》印发给你们。\n\n上海市经济和信息化委员会\n2025年3月1日\n")
     assert (meta.issuer, meta.title, meta.issued) == ("市经济信息化委", "某某实施方案", "2025-03-01")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 法规 name functions: 市X部门 is the unit holding that function
+        ("第六条　市科技部门应当会同市财政部门制定扶持政策。", [("市科委", "lead", True), ("市财政局", "support", True)]),
+        # a list of functions sharing 市 and 部门 names each unit
+        ("第三条　市商务部门是本市会展业的主管部门，负责统筹协调。\n市发展改革、财政、市场监管等部门按照各自职责，做好相关工作。",
+         [("市商务委", "lead", True), ("市发展改革委", "support", True), ("市财政局", "support", True),
+          ("市市场监管局", "support", True)]),
+        # 请 opening the sentence, a group with its bracketed alternative leading the 会同 list
+        ("二、请各区科委（科经委）会同各区财政局，按时拨付资金。", [("各区科委（科经委）", "lead", False), ("各区财政局", "support", False)]),
+        # （牵头） belongs to the unit just before it
+        ("1．推进改造。\n责任单位：区科委、区经委（牵头）、区财政局", [("区科委", "support", False), ("区经委", "lead", False),
+                                                  ("区财政局", "support", False)]),
+        ("1．推进改造。\n责任单位：区科委、区经委、区财政局（牵头）", [("区科委", "support", False), ("区经委", "support", False),
+                                                  ("区财政局", "lead", False)]),
+        ("1．推进改造。（区科委、区经委牵头，区财政局配合）", [("区科委", "lead", False), ("区经委", "lead", False),
+                                          ("区财政局", "support", False)]),
+        # role words mark unknown names with a unit's suffix as units; 参与 = support
+        ("（二）建设平台。（临港科技城管理局牵头，临港实验室、临港集团参与）",
+         [("临港科技城管理局", "lead", False), ("临港实验室", "support", False), ("临港集团", "support", False)]),
+        ("（三）建设载体。推动楼宇更新。由外滩投资集团负责。", [("外滩投资集团", "lead", False)]),
+        # beside a unit, an unknown name with a unit's suffix in a bare closing list
+        ("5. 推进项目落地。（区投资促进办、南京路开发办）", [("区投资促进办", "lead", False), ("南京路开发办", "support", False)]),
+        # negative: no role word, no unit -- nothing
+        ("（三）建设载体。（以企业为主体牵头，高校参与）", []),
+        ("5. 推进项目落地。（2025年底前）", []),
+    ],
+)
+def test_round9_functions_markers_and_marked_units(text, expected):
+    nt = normalize(text, "t.txt")
+    resp, _ = extract_responsibilities(nt.text, 0, nt, resolve, measure_key="k")
+    assert [(r.agency, r.role, r.catalogued) for r in resp] == expected
+
+
+def test_round9_announcement_and_joint_issuer_lines():
+    """A 法规 published by a 人大常委会公告; a notice titled 关于… under two issuer lines and its 文号."""
+    meta = _meta("上海市人民代表大会常务委员会公告\n〔十五届〕第八号\n\n　　《上海市某某促进条例》已由上海市第十五届人民代表大会常务委员会"
+                 "第九次会议于2023年3月1日通过，现予公布，自2023年5月1日起施行。\n\n上海市人民代表大会常务委员会\n2023年3月1日\n\n"
+                 "上海市某某促进条例\n\n第一条　根据《中华人民共和国某某法》，制定本条例。\n")
+    assert (meta.title, meta.doc_number, meta.issuer, meta.kind) == (
+        "上海市某某促进条例", "上海市人民代表大会常务委员会公告〔十五届〕第八号", "上海市人民代表大会常务委员会", "regulation")
+    assert (meta.issued, meta.valid_from, meta.cites) == ("2023-03-01", "2023-05-01", ["中华人民共和国某某法"])
+    meta = _meta("上海市科学技术委员会\n上海市财政局\n\n沪科〔2024〕100号\n\n关于下达2024年度某某项目经费的通知\n\n各区科委：\n"
+                 "　　现将有关事项通知如下：\n\n上海市科学技术委员会\n2024年9月2日\n")
+    assert (meta.title, meta.issuer, meta.kind) == ("关于下达2024年度某某项目经费的通知", "市科委", "notice")

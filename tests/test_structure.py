@@ -483,3 +483,55 @@ def test_a_bare_section_heading_over_items_gives_its_places_to_the_document(tmp_
     assert "金山区" in [p.name for p in by_number["二"].places]  # a body sentence: a measure's own text
     s = structure("一、重点任务\n（一）推进宝山转型\n1．建设平台。\n（二）推进金山转型。加快建设。\n2．建设园区。\n")
     assert [m.key for m in s.measures if m.key in s.section_heads] == ["c1.s1"]
+
+
+def test_year_goal_columns_are_the_rows_items_targets_and_unit_cell_by_column(tmp_path):
+    """An annex task list (序号/任务/2025年目标/2026年目标/责任单位, tab-separated): the unit column's cell
+    is the row's units whatever its names (an unknown 某某产业园 kept); each year-goal cell is a
+    target of the row's body item dated by its column; no new measures, cells give no places."""
+    from loaders.tables import find_task_tables
+
+    annex = ("附件\n重点任务清单\n序号\t任务\t2025年目标\t2026年目标\t责任单位\n"
+             "1\t建设创新平台\t新建研发平台5个\t研发平台达到12个\t区科委、区经委\n"
+             "2\t壮大产业集群\t产业规模达到80亿元\t产业规模突破100亿元\t区经委、某某产业园\n")
+    rows = find_task_tables(annex.replace("\t", " "), _resolve, annex)
+    assert [(r.task, r.leads, r.supports, [y for y, _, _ in r.year_cells]) for r in rows] == [
+        ("建设创新平台", ["区科委"], ["区经委"], [2025, 2026]),
+        ("壮大产业集群", ["区经委"], ["某某产业园"], [2025, 2026])]
+    rec = _load(tmp_path, "某区行动方案\n一、重点任务\n（一）建设创新平台。推动平台建设。\n"
+                          "（二）壮大产业集群。推动集群发展。\n" + annex)
+    items = {m.number: m for m in rec.measures}
+    assert set(items) == {"一", "二"}
+    assert [(t.value, t.year) for t in items["二"].targets] == [(80, 2025), (100, 2026)]
+    assert items["二"].targets[1].comparator == ">"
+    assert [r.agency for r in items["二"].responsibilities][-1] == "某某产业园"
+    # negative: a 主要指标 table's year columns are not goal columns (no 目标 in the header)
+    plain = "序号\t任务\t2025年\t责任单位\n1\t建设平台\t已建成\t区科委\n"
+    assert all(not r.year_cells for r in find_task_tables(plain.replace("\t", " "), _resolve, plain))
+
+
+def test_uncaptioned_article_title_is_its_first_sentence_whole():
+    """A 条例's un-captioned 第X条 is titled by its whole first sentence (up to 。, or ； unless a further
+    情形 "…的，" follows); a long numbered item's title is counted without punctuation."""
+    s = structure("第一章　总则\n第一条　市经济信息化部门应当会同市财政部门，通过市级专项资金对企业智能化改造项目、"
+                  "数字化车间项目和工业互联网平台项目给予支持，支持比例不超过项目总投资的30%。其余内容。\n"
+                  "第二条　违反本条例规定骗取财政资金的，由市财政部门责令改正；构成犯罪的，依法追究刑事责任。\n"
+                  "第三条　区经委负责受理；区财政局负责拨付。\n", "regulation")
+    titles = [m.title for m in s.measures]
+    assert titles[0].endswith("支持比例不超过项目总投资的30%")
+    assert titles[1].endswith("依法追究刑事责任")
+    assert titles[2] == "区经委负责受理"  # negative: a ； before another unit's duty ends the title
+    s = structure("一、主要任务\n1．实施“甲—乙—丙”梯度培育行动，完善“科技型中小企业—高新技术企业—科技小巨人”梯度培育体系，"
+                  "全年新认定企业120家以上。\n")
+    assert s.measures[0].title.endswith("120家以上")
+
+
+def test_notice_points_written_as_sentences_are_items():
+    """A notice's 一、–四、 points that are whole sentences (nothing numbered below) are items, not chapters;
+    negative: short 一、 titles over body text stay chapters."""
+    s = structure("关于某事项的通知\n各区：\n现将有关事项通知如下：\n一、项目单位要按照合同组织实施，专款专用。\n"
+                  "二、请各区经委会同各区财政局，在收到资金后将资金拨付至项目单位。\n"
+                  "三、市经济信息化委会同市财政局，对项目实施情况进行绩效评价。\n特此通知。\n", "notice")
+    assert [m.number for m in s.measures] == ["一", "二", "三"]
+    s = structure("一、发展目标\n到2027年，规模达到100亿元。\n二、保障措施\n加强组织领导。\n")
+    assert s.measures == [] and len(s.chapters) == 2

@@ -692,3 +692,19 @@ def test_round8_goal_section_frame_crosses_sentences():
     assert got == [("滨海岸线贯通总长", 50, "公里", ">=", 2030), ("新增公共绿地", 200, "公顷", ">=", 2030)]
     # outside a goal section the frame stays in its sentence
     assert [t[4] for t in _all(text, headings=("二、重点任务",))] == [None, None]
+
+
+def test_round9_annual_rate_with_lower_bound_commits():
+    # a clause opening with 年均/每年 + its verb and a count with 以上: a plan's annual commitment
+    assert _all("推动校企合作，年均转让专利300件以上。") == [("年均转让专利", 300, "件", ">=", None)]
+    # without 以上, or without the yearly opening, a count after a non-commitment verb is no target
+    assert extract_targets("推动校企合作，年均转让专利300件。") == []
+    assert extract_targets("推动校企合作，转让专利300件以上。") == []
+
+
+def test_round9_frequency_and_bare_verb_take_previous_object():
+    # "每年安排/每年投入 不少于…": the frequency and its verb name nothing; the previous clause's object is the metric
+    got = _all("设立区级科技创新专项资金，每年投入不少于3亿元，支持企业研发。")
+    assert got == [("区级科技创新专项资金", 3, "亿元", ">=", None)]
+    got = _all("设立人才发展资金，每年安排不少于8000万元。")
+    assert got == [("人才发展资金", 8000, "万元", ">=", None)]

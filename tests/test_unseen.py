@@ -142,5 +142,6 @@ def test_uncatalogued_agencies_are_kept_and_marked(name):
 
     record = load_file(DOCS / f"{name}.txt")
     flags = {r.agency: r.catalogued for m in record.measures for r in m.responsibilities}
+    flags.update({r.agency: r.catalogued for r in record.leads if r.agency not in flags})  # document leads
     for agency in _gold(name).get("uncatalogued_agencies", []):
         assert flags.get(agency) is False, (agency, flags.get(agency))
