@@ -110,29 +110,39 @@ def place_id(gazetteer_id: str) -> str:
     return gazetteer_id if gazetteer_id.startswith("place:") else f"place:{gazetteer_id}"
 
 
+class _SeenDocuments:
+    """The documents kept so far, by file and by document id: the first of two duplicates wins."""
+
+    def __init__(self) -> None:
+        self.by_file: dict[str, str] = {}
+        self.by_id: dict[str, str] = {}  # document id -> source file
+
+    def duplicate(self, rec: DocumentRecord, did: str) -> Optional[str]:
+        """Why ``rec`` duplicates a kept document (a message naming both), or None after keeping it."""
+        if rec.source_file in self.by_file:
+            return f"{rec.source_file}: loaded twice; keeping one copy"
+        if did in self.by_id:
+            return (f"{rec.source_file}: same document number {rec.meta.doc_number} as "
+                    f"{self.by_id[did]}; keeping {self.by_id[did]}")
+        self.by_file[rec.source_file] = did
+        self.by_id[did] = rec.source_file
+        return None
+
+
 def dedupe_records(records: Iterable[DocumentRecord]) -> tuple[list[DocumentRecord], list[str]]:
     """Records sorted by source_file with duplicates (same file or same document id) removed.
 
     Returns ``(kept, messages)``; each message names the dropped file and the one kept.
     """
     kept: list[DocumentRecord] = []
-    seen_file: dict[str, str] = {}
-    seen_id: dict[str, str] = {}
+    seen = _SeenDocuments()
     messages: list[str] = []
     for rec in sorted(records, key=lambda r: r.source_file):
-        did = document_id(rec)
-        if rec.source_file in seen_file:
-            messages.append(f"{rec.source_file}: loaded twice; keeping one copy")
-            continue
-        if did in seen_id:
-            messages.append(
-                f"{rec.source_file}: same document number {rec.meta.doc_number} as "
-                f"{seen_id[did]}; keeping {seen_id[did]}"
-            )
-            continue
-        seen_file[rec.source_file] = did
-        seen_id[did] = rec.source_file
-        kept.append(rec)
+        message = seen.duplicate(rec, document_id(rec))
+        if message:
+            messages.append(message)
+        else:
+            kept.append(rec)
     return kept, messages
 
 
@@ -318,8 +328,7 @@ class GraphBuilder:
         self.shared = self._b.g  # shared nodes and the edges among them
         self.dropped: list[str] = []
         self.documents = 0
-        self._seen_file: dict[str, str] = {}
-        self._seen_id: dict[str, str] = {}
+        self._seen = _SeenDocuments()
         self._citations: list[tuple[str, str, str, Optional[int], list[tuple[str, str]]]] = []
         self._chain_records: list[DocumentRecord] = []
         self._chain_digests: set[str] = set()
@@ -335,16 +344,10 @@ class GraphBuilder:
                              f"after {self._last_file}")
         self._last_file = rec.source_file
         did = document_id(rec)
-        if rec.source_file in self._seen_file:
-            self.dropped.append(f"{rec.source_file}: loaded twice; keeping one copy")
+        message = self._seen.duplicate(rec, did)
+        if message:
+            self.dropped.append(message)
             return None
-        if did in self._seen_id:
-            self.dropped.append(
-                f"{rec.source_file}: same document number {rec.meta.doc_number} as "
-                f"{self._seen_id[did]}; keeping {self._seen_id[did]}")
-            return None
-        self._seen_file[rec.source_file] = did
-        self._seen_id[did] = rec.source_file
         self.documents += 1
         part = self._document_part(rec, did)
         meta = rec.meta
@@ -438,7 +441,7 @@ class GraphBuilder:
             if key:
                 by_title.setdefault(key, []).append(did)
                 by_short.setdefault(_title_without_period(key), []).append(did)
-        loaded = set(self._seen_id)
+        loaded = set(self._seen.by_id)
         # citations: implements first so it wins over a plain cite of the same title
         for did, source_file, own_key, line, titles in self._citations:
             for relation, title in titles:
@@ -463,7 +466,7 @@ class GraphBuilder:
                     "source_text": title,
                 }))
         b.finish_agencies()
-        doc_ids = {f: did for did, f in self._seen_id.items()}
+        doc_ids = dict(self._seen.by_file)
         for link in compute_chains(self._chain_records, doc_ids, gazetteer=self.gazetteer):
             ends = (link.later_id, link.earlier_id)
             if all(e in loaded or e in self._measure_ids or e in g.nodes for e in ends):

@@ -195,15 +195,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         raise CliError(refusal)
     new_files = {r.source_file for r in new}
     new_ids = {document_id(r) for r in new}
-    store = _open(args)
-    with store:
-        exists = store.exists()
 
     def kept() -> Iterator[Any]:  # the stored records not replaced, streamed from the store
-        if not exists:
-            return
         reader = _open(args)
         with reader:
+            if not reader.exists():
+                return
             for r in reader.iter_records():
                 if r.source_file in new_files or document_id(r) in new_ids:
                     _err(f"replace {r.source_file}")
