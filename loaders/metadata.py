@@ -49,7 +49,7 @@ from typing import Optional
 
 from loaders.normalize import NormalizedText
 from loaders.records import DocumentMeta
-from loaders.structure import cn_to_int
+from loaders.structure import FURNITURE_LINE, cn_to_int
 
 DOC_NUMBER = re.compile(
     r"(?P<prefix>[\u4e00-\u9fff]{1,12}?)\s*[〔［\[（(【]\s*(?P<year>(?:19|20)\d{2})\s*[〕］\]）)】]\s*(?P<num>\d{1,4})\s*号"
@@ -107,10 +107,7 @@ SOURCE_FIELD = re.compile(r"(?:信息来源|来源|发布机构|发文机关|发
 CITED_NUMBER_BEFORE = re.compile(r"》\s*[（(]\s*$")
 # Page furniture of a web page after the document (相关文件/相关链接 sidebars, share and print buttons,
 # the site footer): its 《…》 links are not citations.
-PAGE_FURNITURE = re.compile(
-    r"(?m)^[ \t]*(?:相关(?:文件|链接|阅读|新闻|政策|解读|信息)\s*[：:]?\s*$|附件下载\s*[：:]|分享到\s*[：:]|【打印本页】|【关闭窗口】"
-    r"|扫一扫|网站地图)"
-)
+PAGE_FURNITURE = re.compile(rf"(?m)^[ \t]*(?:{FURNITURE_LINE})")
 # A joint issuer written with a count: "上海市商务委员会等八部门" / "市发展改革委等5部门" -- the first signatory.
 JOINT_COUNT = re.compile(r"等\s*(?:[一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:个)?(?:部门|单位|委办局|家单位|部委)$")
 # The end of a title: the document type after 关于…的 ("…的实施意见", "…的通知").

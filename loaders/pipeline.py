@@ -163,8 +163,9 @@ def build_record(nt: NormalizedText, sha256: str = "", encoding: str = "utf-8") 
         if m.responsibilities:
             continue
         start, end = structure.measure_offsets[m.key]
-        resp = inline_responsibilities(own(m.key, start, end), start, nt, ctx.resolve, m.key)
-        if resp and m.kind == "recommendation" and is_proposal(own(m.key, start, end), resp[0].clause):
+        segment = own(m.key, start, end)
+        resp = inline_responsibilities(segment, start, nt, ctx.resolve, m.key)
+        if resp and m.kind == "recommendation" and is_proposal(segment, resp[0].clause):
             continue  # "建议由A牵头，会同B…": the authors' proposal assigns nothing
         if resp:
             inline.append((m, resp))

@@ -959,10 +959,10 @@ def _agency_prefix(text: str, resolve: Resolver) -> Optional[str]:
     group = re.match(r"各[\u4e00-\u9fff]{1,12}?[（(][^（）()]{1,20}[）)]", text)
     if group and _is_group_alternative(group.group(), resolve):
         return group.group()
+    known = _catalogued_prefix(text, resolve)
+    if known is not None:
+        return known
     limit = min(len(text), 30)
-    for j in range(limit, 1, -1):
-        if resolve(text[:j]):
-            return clean_name(text[:j])
     for j in range(3, limit + 1):
         cand = clean_name(text[:j])
         if looks_like_agency(cand, resolve):

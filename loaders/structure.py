@@ -145,10 +145,11 @@ BACK_MATTER = re.compile(
 CLOSING_FORMULA = re.compile(r"^\s*特此(?:通知|通告|公告|函告|批复|函复)\s*[。.！!]?\s*$")
 # Page furniture of a web page after the document (相关链接/相关文件 lists, share buttons, the site
 # footer 主办：…/承办：…/版权所有/网站标识码/…ICP备…): not document text at all.
-WEB_FURNITURE = re.compile(
-    r"^\s*(?:相关(?:文件|链接|阅读|新闻|政策|解读|信息)\s*[：:]?\s*$|附件下载\s*[：:]|分享到\s*[：:]|【打印本页】|【关闭窗口】"
-    r"|扫一扫|网站地图|版权所有|网站标识码|.{0,20}ICP备)"
-)
+# The first line of a web page's furniture after the document (a 相关文件 sidebar, share and print
+# buttons, the site map link); also used by loaders.metadata (its 《…》 links are not citations).
+FURNITURE_LINE = (r"相关(?:文件|链接|阅读|新闻|政策|解读|信息)\s*[：:]?\s*$|附件下载\s*[：:]|分享到\s*[：:]|【打印本页】|【关闭窗口】"
+                  r"|扫一扫|网站地图")
+WEB_FURNITURE = re.compile(rf"^\s*(?:{FURNITURE_LINE}|版权所有|网站标识码|.{{0,20}}ICP备)")
 # A site footer naming the site's owner (主办：上海市某区人民政府办公室): furniture among the last lines only
 # (a card's "主办单位：" line inside the document is text).
 SITE_OWNER = re.compile(r"^\s*(?:网站)?(?:主办|承办)(?:单位)?\s*[：:]\s*\S.{0,40}(?:办公室|办公厅|政府|委员会|局|中心|公司)")

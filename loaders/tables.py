@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from loaders.responsibilities import clean_name, looks_like_agency, looks_like_listed_unit
+from loaders.responsibilities import clean_name, looks_like_listed_unit
 
 Resolver = Callable[[str], Optional[str]]
 
@@ -87,8 +87,12 @@ class TableRow:
     year_cells: list = field(default_factory=list)  # (year, start, end) of the row's year-goal cells
 
 
+def _agency_names(token: str) -> list[str]:
+    return [clean_name(p) for p in re.split(r"[、，,；;]", token) if clean_name(p)]
+
+
 def _is_agency_list(token: str, resolve: Resolver) -> bool:
-    pieces = [clean_name(p) for p in re.split(r"[、，,；;]", token) if clean_name(p)]
+    pieces = _agency_names(token)
     return bool(pieces) and all(looks_like_listed_unit(p, resolve) for p in pieces)
 
 
@@ -99,20 +103,16 @@ UNIT_CELL = re.compile(r"^[\u4e00-\u9fff（）()]{2,20}(?:管委会|管理委员
 
 def _is_unit_cell(token: str, resolve: Resolver) -> bool:
     """A cell after the task cell that lists units: agencies, companies, or offices (…管委会/…人民政府)."""
-    pieces = [clean_name(p) for p in re.split(r"[、，,；;]", token) if clean_name(p)]
+    pieces = _agency_names(token)
     return bool(pieces) and all(looks_like_listed_unit(p, resolve) or UNIT_CELL.match(p) for p in pieces)
 
 
 def _is_partial_agency_list(token: str, resolve: Resolver) -> bool:
     """A cell after the first unit cell that lists units, one of them not unit-like (a unit the
     gazetteer does not know and whose name has no unit suffix): short names, one of them a unit."""
-    pieces = [clean_name(p) for p in re.split(r"[、，,；;]", token) if clean_name(p)]
+    pieces = _agency_names(token)
     return len(pieces) > 1 and any(looks_like_listed_unit(p, resolve) for p in pieces) and all(
         2 <= len(p) <= 25 and not re.search(r"[。！？：:]", p) for p in pieces)
-
-
-def _agency_names(token: str) -> list[str]:
-    return [clean_name(p) for p in re.split(r"[、，,；;]", token) if clean_name(p)]
 
 
 # A markdown pipe table (a web page or a DOCX converted to text): "| 序号 | 任务 | 牵头单位 |", a separator
@@ -462,7 +462,7 @@ def repeated_item(task: str, items: list[tuple[object, str]]):
     row = _squash(task)
     if len(row) < 4:
         return None
-    titles = [(item, _squash(title)) for item, title in items if title and len(_squash(title)) >= 4]
+    titles = [(item, squashed) for item, title in items if title and len(squashed := _squash(title)) >= 4]
     exact = next((item for item, title in titles if title == row), None)
     if exact is not None:
         return exact

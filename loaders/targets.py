@@ -119,6 +119,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -302,9 +303,6 @@ _FRAME = re.compile(
 _YEAR_OPENS_GOALS = re.compile(r"(?<![^\n。；;！!？?])(?:19|20)\d{2}\s*年\s*[，,]")
 _GOAL_WORDS = re.compile(r"力争|确保|争取|不少于|不低于")
 _SENT_END = re.compile(r"[。！!？?\n\r]")
-# a 到YYYY年 frame governs the clauses after it to the end of its sentence (across ；, not past 。), never the
-# clauses before it: "到2026年，…达到5000亿元以上；建设概念验证中心50家" -> 2026; "…不少于30个，到2026年…" -> none
-_GROUP_DELIM = re.compile(r"[。！!？?\n\r]")
 # a paragraph opening with a past period whose first sentence reports results is a review
 _REVIEW_OPEN = re.compile(
     r"(?:^|(?<=\n))\s*(?:[“\"]?十[一二三四五六七八九]?五[”\"]?(?:期间|以来|时期)|近年来|近几年来?|近[五十三]年来?|"
@@ -467,8 +465,9 @@ class _Index:
             self.frames = sorted(self.frames + [(b[0], b[0] + 5, b[1]) for b in promoted])
             self.frame_starts = [f[0] for f in self.frames]
         self.bare_starts = [b[0] for b in self.bare]
-        # where a frame stops governing: the end of its paragraph
-        self.group = [m.start() for m in _GROUP_DELIM.finditer(text)]
+        # a 到YYYY年 frame governs the clauses after it to the end of its sentence (across ；, not past 。), never the
+        # clauses before it: "到2026年，…达到5000亿元以上；建设概念验证中心50家" -> 2026; "…不少于30个，到2026年…" -> none
+        self.group = [m.start() for m in _SENT_END.finditer(text)]
         # a paragraph reviewing a past period ("“十三五”期间，本市…取得明显成效。…101家") reports statistics
         self.review: list[tuple[int, int]] = []
         for m in _REVIEW_OPEN.finditer(text):
@@ -658,9 +657,16 @@ def _clean_lead(s: str, base: int) -> tuple[str, int]:
         s, base = s[m.end():], base + m.end()
 
 
+@lru_cache(maxsize=4096)
+def _heading_text(heading: Optional[str]) -> str:
+    """A heading without its label (一、/（二）) and closing punctuation; the same chapter and parent
+    titles come with every measure, so the result is cached."""
+    return _HEADING_LABEL.sub("", heading or "", count=1).strip().rstrip("。：:；;")
+
+
 def condition_heading(heading: str) -> bool:
     """True for a heading naming only the conditions of an application ("申报条件", "支持对象和条件")."""
-    h = _HEADING_LABEL.sub("", heading or "", count=1).strip().rstrip("。：:；;")
+    h = _heading_text(heading)
     if not h or len(h) > 16:
         return False
     return all(part in _CONDITION_HEADING_WORDS for part in _HEADING_SPLIT.split(h) if part)
@@ -668,7 +674,7 @@ def condition_heading(heading: str) -> bool:
 
 def review_heading(heading: str) -> bool:
     """True for a heading of a section reviewing a past period ("2024年工作回顾", "发展基础")."""
-    h = _HEADING_LABEL.sub("", heading or "", count=1).strip().rstrip("。：:；;")
+    h = _heading_text(heading)
     if not h or len(h) > 24:
         return False
     return bool(_REVIEW_HEADING.search(h)) and not _REVIEW_HEADING_EXCEPT.search(h)
@@ -676,7 +682,7 @@ def review_heading(heading: str) -> bool:
 
 def goal_heading(heading: str) -> bool:
     """True for the heading of a goal section ("一、总体目标", "（二）主要目标", "发展目标")."""
-    h = _HEADING_LABEL.sub("", heading or "", count=1).strip().rstrip("。：:；;")
+    h = _heading_text(heading)
     return bool(h) and bool(_GOAL_HEADING.match(h))
 
 
@@ -783,7 +789,8 @@ def extract_targets(text: str, *, default_year: int | None = None,
 
         # --- sentence context
         frame_before = None
-        fr = idx._in(idx.frame_starts, min(s_lo, idx.group_start(c.start)), c.start)
+        g_lo = idx.group_start(c.start)
+        fr = idx._in(idx.frame_starts, min(s_lo, g_lo), c.start)
         if len(fr):
             frame_before = idx.frames[fr[-1]]
         frame_any = frame_before
@@ -801,14 +808,10 @@ def extract_targets(text: str, *, default_year: int | None = None,
                 p_lo = idx.clause_bounds(c_lo - 1, c_lo)[0]
             stat_blocked = bool(len(idx._in(idx.possess, p_lo, c.start)))
         # (a statistic marker anywhere in the sentence makes 全年 the year reported on: "全年…，同比增长10%")
-        year_span = bool(len(idx._in(idx.year_spans, s_lo, c.start + 1))) and not len(idx._in(idx.stat, s_lo, s_hi))
         # an item of a list of goals ("主要预期目标是：…；区级一般公共预算收入增长3%；…") is a goal
-        if not year_span:
-            g_lo = idx.group_start(c.start)
-            gl = None
-            for gl in _GOAL_LIST.finditer(text, g_lo, c.start):
-                pass
-            year_span = gl is not None and not len(idx._in(idx.stat, s_lo, s_hi))
+        year_span = not len(idx._in(idx.stat, s_lo, s_hi)) and (
+            bool(len(idx._in(idx.year_spans, s_lo, c.start + 1)))
+            or _GOAL_LIST.search(text, g_lo, c.start) is not None)
         forecast = bool(len(idx._in(idx.forecast, s_lo, c.start))) or (
             will and cue is not None and frame_any is None)
         bare_ctx = False
@@ -838,7 +841,8 @@ def extract_targets(text: str, *, default_year: int | None = None,
         if _PENALTY.match(text, last.end):
             continue
         # a legal obligation of a regulated party: "提供…服务的，应当…留存网络日志不少于6个月"
-        if _OBLIGATION.match(_clean_lead(text[s_lo:c.start], 0)[0]):
+        lead_text = _clean_lead(text[s_lo:c.start], 0)[0]
+        if _OBLIGATION.match(lead_text):
             continue
         # a support rate: "按照年度销售额的5%给予奖励"
         # (a list of rates "分别按照实际投入的30%、20%给予补贴" is paid as the noun after its last member)
@@ -886,7 +890,7 @@ def extract_targets(text: str, *, default_year: int | None = None,
             comparator = ">="
         if comparator in (">=", ">") and not aim and (
                 _CONDITION_CAPTION.match(text)
-                or _APPLICANT.match(_clean_lead(text[s_lo:c.start], 0)[0])):
+                or _APPLICANT.match(lead_text)):
             continue  # a condition of application (申报条件), not a commitment
 
         # --- metric
